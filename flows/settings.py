@@ -1,0 +1,30 @@
+"""Configuration read from the environment (``MILPFLOW_*``) or a ``.env`` file, via pydantic-settings.
+
+Only knobs that change behaviour live here; secrets (API keys) are added by the LLM stage as `SecretStr`
+so they never print.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """milpflow settings; each field can be set as ``MILPFLOW_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="MILPFLOW_", env_file=".env", extra="ignore")
+
+    max_iterations: int = Field(5_000_000, ge=1, description="Expansion limit for compiling a ModelSpec.")
+    time_limit: float | None = Field(None, gt=0, description="Default solver time limit in seconds.")
+    mip_gap: float | None = Field(None, ge=0, description="Default relative MIP gap.")
+    threads: int | None = Field(None, ge=1, description="Default solver threads.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
