@@ -16,7 +16,7 @@ from rich.text import Text
 from solvers.linear import LinearModel
 from solvers.result import SolveResult, SolveStatus
 
-__all__ = ["render_solution", "render_model_spec", "result_to_json"]
+__all__ = ["render_model_spec", "render_solution", "result_to_json"]
 
 _STATUS_STYLE = {
     SolveStatus.OPTIMAL: "bold green",
@@ -147,7 +147,8 @@ def render_model_spec(console: Console, spec: Any) -> None:
     for v in spec.variables:
         idx = f"[{', '.join(v.indices)}]" if v.indices else ""
         bounds = f"{v.lower if v.lower is not None else 0} <= · <= {v.upper if v.upper is not None else 'inf'}"
-        table.add_row("variable", v.name + idx, f"{v.domain}, {bounds}" + (f"  — {v.description}" if v.description else ""))
+        note = f"  — {v.description}" if v.description else ""
+        table.add_row("variable", v.name + idx, f"{v.domain}, {bounds}{note}")
     table.add_row("objective", spec.objective.sense, spec.objective.expression)
     for c in spec.constraints:
         forall = f"for {c.forall}: " if c.forall else ""

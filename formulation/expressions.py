@@ -505,7 +505,8 @@ class _Compiler:
     def _c_BinOp(self, node: ast.BinOp) -> _Compiled:
         op = node.op
         if not isinstance(op, ast.Add | ast.Sub | ast.Mult | ast.Div):
-            symbol = {ast.Pow: "**", ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@"}.get(type(op), type(op).__name__)
+            symbols = {ast.Pow: "**", ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@"}
+            symbol = symbols.get(type(op), type(op).__name__)
             raise self.error(node, f"operator `{symbol}` is not allowed", "only + - * / are allowed")
         left = self.compile(node.left)
         right = self.compile(node.right)

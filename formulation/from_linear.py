@@ -42,6 +42,7 @@ def linear_to_spec(model: LinearModel) -> ModelSpec:
     parameters: list[ParameterSpec] = []
     variables: list[VariableSpec] = []
     reference: dict[int, str] = {}  # column -> how expressions refer to it
+    first_column: dict[str, int] = {}
 
     for base, members in _indexed_groups(model).items():
         arity = len(members[0][1])
@@ -71,6 +72,7 @@ def linear_to_spec(model: LinearModel) -> ModelSpec:
             name=var_name, description=None, indices=index_sets, domain=_domain(model, cols),
             lower=lower, upper=upper,
         ))
+        first_column[var_name] = min(cols)
 
     for j, original in enumerate(model.var_names):
         if j in reference:
@@ -81,6 +83,8 @@ def linear_to_spec(model: LinearModel) -> ModelSpec:
             name=var_name, description=original if var_name != original else None, indices=[],
             domain=_domain(model, [j]), lower=_bound(model.lower[j]), upper=_bound(model.upper[j]),
         ))
+        first_column[var_name] = j
+    variables.sort(key=lambda v: first_column[v.name])  # keep the file's column order where possible
 
     objective_terms = [(reference[j], float(c)) for j, c in enumerate(model.objective) if c != 0.0]
     objective_text = _linear_text(objective_terms, model.objective_constant)

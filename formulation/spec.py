@@ -132,7 +132,9 @@ class ParameterSpec(_Strict):
     data_key: str | None = Field(
         description="Name of the data.json entry that holds the value (scalar, list or nested list); null otherwise."
     )
-    default: float | None = Field(description="Value for indices not listed in values; null means every index is required.")
+    default: float | None = Field(
+        description="Value for indices not listed in values; null means every index is required."
+    )
 
     @field_validator("name")
     @classmethod

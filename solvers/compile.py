@@ -334,6 +334,8 @@ class _Builder:
     def _bind_array(self, data: ParamData, raw: DataValue, key: str, where: str) -> None:
         """Map nested lists positionally (the k-th element of each index set) or dicts by label."""
         domains = [self.scope.sets[s] for s in data.indices]
+        if self._bind_rectangular(data, raw, key, where, domains):
+            return
 
         def walk(node: DataValue, depth: int, prefix: tuple[Element, ...]) -> None:
             if depth == len(domains):
@@ -362,6 +364,29 @@ class _Builder:
                 )
 
         walk(raw, 0, ())
+
+    def _bind_rectangular(
+        self, data: ParamData, raw: DataValue, key: str, where: str, domains: list[list[Element]]
+    ) -> bool:
+        """Fast path for a numeric nested list of exactly the sets' shape; False leaves it to the slow walk."""
+        if not isinstance(raw, list):
+            return False
+        try:
+            array = np.asarray(raw, dtype=np.float64)
+        except (TypeError, ValueError):
+            return False
+        if array.shape != tuple(len(d) for d in domains):
+            return False
+        bad = np.argwhere(~np.isfinite(array))
+        if bad.size:
+            position = tuple(int(k) for k in bad[0])
+            index = [domains[d][k] for d, k in enumerate(position)]
+            raise _SpecProblem(
+                f"{where}: data `{key}` at {index} is {array[position]} (null, NaN or infinite); "
+                "data must be finite numbers"
+            )
+        data.values = dict(zip(itertools.product(*domains), array.ravel().tolist(), strict=True))
+        return True
 
     # ------------------------------------------------------------------------------------------ variables
     def _declare_columns(self) -> list[tuple[str, Key]]:
@@ -449,7 +474,8 @@ class _Builder:
             env: dict[str, object] = {"__key__": key}
             value = value_fn(env)  # type: ignore[arg-type]
             if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-                raise _SpecProblem(f"{where}: `{text}` gives {value!r} at {var.name}[{element_label(key)}], not a number")
+                at = f"{var.name}[{element_label(key)}]"
+                raise _SpecProblem(f"{where}: `{text}` gives {value!r} at {at}, not a number")
             target[col] = float(value)
 
 
@@ -495,7 +521,8 @@ def _scalar(value: DataValue, where: str, key: str) -> float:
         return float(value)
     if value is None:
         raise _SpecProblem(f"{where}: data `{key}` has a null value; every value must be a number")
-    raise _SpecProblem(f"{where}: data `{key}` holds {type(value).__name__} {str(value)[:40]!r} where a number is needed")
+    shown = str(value)[:40]
+    raise _SpecProblem(f"{where}: data `{key}` holds {type(value).__name__} {shown!r} where a number is needed")
 
 
 def _finite(value: float, where: str, what: str) -> float:

@@ -42,7 +42,9 @@ class SolveOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     time_limit: float | None = Field(None, gt=0, description="Wall-clock limit in seconds (None: no limit).")
-    mip_gap: float | None = Field(None, ge=0, description="Relative MIP gap at which to stop (None: solver default 1e-4).")
+    mip_gap: float | None = Field(
+        None, ge=0, description="Relative MIP gap at which to stop (None: solver default 1e-4)."
+    )
     threads: int | None = Field(None, ge=1, description="Solver threads (None: solver default).")
     compute_iis: bool = Field(True, description="Extract an irreducible infeasible subset for infeasible models.")
     keep_log: bool = Field(False, description="Capture the solver log in `SolveResult.log`.")
@@ -74,7 +76,9 @@ class SolveResult(BaseModel):
     solve_seconds: float = Field(0.0, description="Wall time of the solver call (building excluded).")
     backend: str = Field(description="Which backend produced this result.")
     iis: IIS | None = None
-    unbounded_hint: str | None = Field(None, description="For unbounded models: which variables can grow without limit.")
+    unbounded_hint: str | None = Field(
+        None, description="For unbounded models: which variables can grow without limit."
+    )
     message: str | None = Field(None, description="Human-readable detail (errors, limits, notes).")
     native_status: str | None = Field(None, description="The solver's own status name, for debugging.")
     log: str | None = None
