@@ -8,6 +8,7 @@ Exit codes are part of the contract so scripts can branch on them:
 3     the model is infeasible or unbounded
 4     a limit stopped the solver (time, iterations, …) before optimality
 5     the solver failed
+6     the LLM stage produced no usable model (after its retries and repairs)
 ====  =====================================================================
 """
 
@@ -21,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from flows.settings import get_settings
 from solvers.result import SolveOptions, SolveResult, SolveStatus
@@ -44,6 +46,7 @@ class ExitCode(IntEnum):
     NOT_SOLVABLE = 3
     LIMIT = 4
     SOLVER_ERROR = 5
+    FORMULATION_FAILED = 6
 
 
 def exit_code_for(status: SolveStatus) -> ExitCode:
@@ -60,7 +63,7 @@ def fail(message: str, *, as_json: bool, code: ExitCode = ExitCode.BAD_INPUT) ->
     """Report an input error on stderr (and as a JSON object on stdout with --json); return the exit."""
     if as_json:
         print(json.dumps({"error": {"kind": code.name.lower(), "message": message}}))
-    err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, markup=True, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(int(code))
 
 
@@ -89,9 +92,19 @@ def _load(path: Path, data: Path | None, max_iterations: int | None, as_json: bo
         raise fail(str(exc), as_json=as_json) from None
 
 
+ProblemArg = Annotated[
+    str,
+    typer.Argument(
+        help="A model file (ModelSpec .json, a folder with model.json, .lp, .mps), a problem in words "
+        "(quoted), or a .txt file holding one. Words go to the LLM stage.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def solve(
-    model_path: InputArg,
+    model_path: ProblemArg,
     data: DataOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     backend: Annotated[str, typer.Option(help="Solver path: highs (direct) or pyomo (Pyomo → HiGHS).")] = "highs",
@@ -101,9 +114,31 @@ def solve(
     max_iterations: MaxIterOpt = None,
     show_model: Annotated[bool, typer.Option("--show-model", help="Print the ModelSpec before the solution.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="List zero-valued variables too.")] = False,
+    strategy: Annotated[
+        str, typer.Option(help="LLM strategy for problems in words: direct, repair or vote.")
+    ] = "repair",
+    model: Annotated[str | None, typer.Option("--model", help="LLM model name (default: MILPFLOW_MODEL).")] = None,
+    max_attempts: Annotated[int, typer.Option(help="Attempts of the repair loop.")] = 3,
+    votes: Annotated[int, typer.Option(help="Samples of the vote strategy.")] = 5,
+    save: Annotated[Path | None, typer.Option("--save", help="Write the formulated ModelSpec to this file.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the LLM response cache.")] = False,
 ) -> None:
-    """Solve a model and print status, objective and the non-zero variables (or the IIS if infeasible)."""
+    """Solve a model, or formulate a problem in words with the LLM and solve it.
+
+    Prints status, objective and the non-zero variables (or the IIS if infeasible).
+    """
     settings = get_settings()
+    problem_text = _problem_text(model_path)
+    if problem_text is not None:
+        from flows.llm_cli import solve_text
+
+        code = solve_text(
+            problem_text, data=data, as_json=as_json, strategy=strategy, model=model, max_attempts=max_attempts,
+            votes=votes, save=save, no_cache=no_cache, time_limit=time_limit, show_all=show_all,
+            console=console, err_console=err_console,
+        )
+        raise typer.Exit(int(code))
+    model_path = Path(model_path)
     if backend not in ("highs", "pyomo"):
         raise fail(f"--backend must be 'highs' or 'pyomo', not {backend!r}", as_json=as_json)
     try:
@@ -127,6 +162,19 @@ def solve(
         render_solution(console, result, loaded.model, source=str(model_path), compile_seconds=compile_seconds,
                         show_all=show_all)
     raise typer.Exit(int(exit_code_for(result.status)))
+
+
+def _problem_text(argument: str) -> str | None:
+    """The problem in words if `argument` is one (or names a .txt file), else None (it names a model)."""
+    path = Path(argument)
+    if argument.lower().endswith(".txt") and path.is_file():
+        return path.read_text(encoding="utf-8")
+    if path.exists():
+        return None
+    looks_like_text = any(ch.isspace() for ch in argument.strip()) and not argument.lower().endswith(
+        (".json", ".lp", ".mps", ".mps.gz", ".lp.gz")
+    )
+    return argument if looks_like_text else None
 
 
 def _run_backend(backend: str, loaded: Any, options: SolveOptions) -> SolveResult:

@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -65,7 +66,7 @@ def render_solution(
     header = Table.grid(padding=(0, 2))
     header.add_column(style="dim")
     header.add_column()
-    header.add_row("model", f"{source}  ({model.summary()})")
+    header.add_row("model", escape(f"{source}  ({model.summary()})"))
     header.add_row("status", Text(result.status.value, style=_STATUS_STYLE[result.status]))
     if result.objective is not None:
         header.add_row("objective", f"{result.objective:.10g}  ({model.sense.value})")
@@ -76,13 +77,13 @@ def render_solution(
         timing = f"build {compile_seconds:.3f} s, " + timing
     header.add_row("time", timing)
     if result.message:
-        header.add_row("note", result.message)
+        header.add_row("note", escape(result.message))
     parts: list[Any] = [header]
 
     if result.iis is not None:
         parts.append(_iis_table(result))
     if result.unbounded_hint:
-        parts.append(Text(result.unbounded_hint, style="yellow"))
+        parts.append(Text(result.unbounded_hint, style="yellow"))  # Text: never parsed as markup
     if result.variables:
         parts.append(_variables_table(result, show_all=show_all, max_rows=max_rows))
     console.print(Panel(Group(*parts), title="milpflow solve", expand=False))
@@ -96,7 +97,7 @@ def _variables_table(result: SolveResult, *, show_all: bool, max_rows: int) -> T
     if result.reduced_costs is not None:
         table.add_column("reduced cost", justify="right")
     for name, value in items[:max_rows]:
-        row = [name, _fmt(value)]
+        row = [escape(name), _fmt(value)]
         if result.reduced_costs is not None:
             row.append(_fmt(result.reduced_costs.get(name, 0.0)))
         table.add_row(*row)
@@ -112,9 +113,9 @@ def _iis_table(result: SolveResult) -> Table:
     table.add_column("as written")
     texts = result.iis.rows_text or [""] * len(result.iis.rows)
     for name, text in zip(result.iis.rows, texts, strict=False):
-        table.add_row(name, text.split(": ", 1)[-1] if text else "")
+        table.add_row(escape(name), escape(text.split(": ", 1)[-1]) if text else "")
     if result.iis.columns:
-        table.add_row("[dim]variable bounds[/dim]", ", ".join(result.iis.columns[:20]))
+        table.add_row("[dim]variable bounds[/dim]", escape(", ".join(result.iis.columns[:20])))
     if result.iis.note:
         table.caption = result.iis.note
     return table
@@ -134,7 +135,7 @@ def render_model_spec(console: Console, spec: Any) -> None:
             definition = f"{s.range.start} .. {s.range.start} + {size} - 1"
         else:
             definition = f"labels from data `{s.elements_from}`"
-        table.add_row("set", s.name, definition)
+        table.add_row("set", escape(s.name), escape(definition))
     for p in spec.parameters:
         idx = f"[{', '.join(p.indices)}]" if p.indices else ""
         if p.value is not None:
@@ -143,17 +144,18 @@ def render_model_spec(console: Console, spec: Any) -> None:
             definition = f"data `{p.data_key}`"
         else:
             definition = f"{len(p.values or [])} values"
-        table.add_row("parameter", p.name + idx, definition + (f"  — {p.description}" if p.description else ""))
+        note = f"  — {p.description}" if p.description else ""
+        table.add_row("parameter", escape(p.name + idx), escape(definition + note))
     for v in spec.variables:
         idx = f"[{', '.join(v.indices)}]" if v.indices else ""
         bounds = f"{v.lower if v.lower is not None else 0} <= · <= {v.upper if v.upper is not None else 'inf'}"
         note = f"  — {v.description}" if v.description else ""
-        table.add_row("variable", v.name + idx, f"{v.domain}, {bounds}{note}")
-    table.add_row("objective", spec.objective.sense, spec.objective.expression)
+        table.add_row("variable", escape(v.name + idx), escape(f"{v.domain}, {bounds}{note}"))
+    table.add_row("objective", spec.objective.sense, escape(spec.objective.expression))
     for c in spec.constraints:
         forall = f"for {c.forall}: " if c.forall else ""
-        note = f"\n[dim]{c.description}[/dim]" if c.description else ""
-        table.add_row("constraint", c.name, f"{forall}{c.expression}{note}")
+        note = f"\n[dim]{escape(c.description)}[/dim]" if c.description else ""
+        table.add_row("constraint", escape(c.name), escape(f"{forall}{c.expression}") + note)
     console.print(table)
 
 

@@ -99,7 +99,7 @@ def test_bad_input_exits_2_with_a_located_message(tmp_path: Path, content: str, 
 def test_missing_file_and_unknown_type_exit_2(tmp_path: Path) -> None:
     code, _, err = run("solve", str(tmp_path / "nope.json"))
     assert code == ExitCode.BAD_INPUT and "no such file" in err
-    other = tmp_path / "model.txt"
+    other = tmp_path / "model.xyz"  # (.txt files hold problems in words)
     other.write_text("x")
     code, _, err = run("solve", str(other))
     assert code == ExitCode.BAD_INPUT and "unknown model file type" in err
