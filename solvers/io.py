@@ -79,7 +79,9 @@ def read_model(path: str | os.PathLike[str]) -> LinearModel:
                 raise ModelFileError(f"{source}: cannot read ({exc})") from exc
         h, log = _read_with_highs(read_path, Path(tmp) / "highs.log")
     if h is None and "Quadratic constraints" in log:
-        raise UnsupportedModelError(f"{source}: the model has quadratic constraints; milpflow handles linear models only")
+        raise UnsupportedModelError(
+            f"{source}: the model has quadratic constraints; milpflow handles linear models only"
+        )
     if h is None:
         detail = _log_detail(log)
         raise ModelFileError(f"{source}: HiGHS cannot read this file" + (f": {detail}" if detail else "")

@@ -15,7 +15,7 @@ from formulation.spec import ModelSpec, SpecFileError, load_spec
 from solvers.compile import CompiledModel, CompileOptions, DataFileError, ModelBuildError, compile_spec, load_data
 from solvers.linear import LinearModel
 
-__all__ = ["SPEC_FILE_NAME", "DATA_FILE_NAME", "InputError", "LoadedModel", "load_input", "load_linear_model"]
+__all__ = ["DATA_FILE_NAME", "SPEC_FILE_NAME", "InputError", "LoadedModel", "load_input", "load_linear_model"]
 
 SPEC_FILE_NAME = "model.json"
 DATA_FILE_NAME = "data.json"
