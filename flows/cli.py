@@ -254,16 +254,14 @@ def version() -> None:
     console.print(f"milpflow {dist_version('milpflow')} · HiGHS {highs_version()} · Python {sys.version.split()[0]}")
 
 
-def _register_optional_commands() -> None:
-    """Commands owned by other stages register themselves here (they import lazily)."""
-    try:
-        from eval.cli import register as register_eval
-    except ImportError:
-        return
+def _register_stage_commands() -> None:
+    """Commands owned by other stages register themselves (each imports its heavy parts lazily)."""
+    from eval.cli import register as register_eval
+
     register_eval(app)
 
 
-_register_optional_commands()
+_register_stage_commands()
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,230 @@
+"""`milpflow eval` through typer's CliRunner, on a small app that registers the command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import typer
+from highspy import Highs
+from typer.testing import CliRunner
+
+from eval.cli import register
+from eval.scramble import perturb, scramble
+from solvers.highs import to_highs_lp
+from solvers.linear import LinearModel
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "transport.json"
+
+BROKEN_LP = "Minimize\n obj: 3 x + 2 y\nSubject To\n c1: x + y >= >= 2\nEnd\n"
+"""An LP file with a syntax error (HiGHS reads text without any section as an empty model, so use this)."""
+
+app = typer.Typer()
+register(app)
+
+
+@app.callback()
+def _root() -> None:
+    """Test app (a callback keeps `eval` a sub-command)."""
+
+
+runner = CliRunner()
+
+
+def write(model: LinearModel, path: Path) -> Path:
+    h = Highs()
+    h.silent()
+    h.passModel(to_highs_lp(model))
+    h.writeModel(str(path))
+    assert path.exists()
+    return path
+
+
+def plain_names(model: LinearModel) -> LinearModel:
+    """The same model with LP-safe names (the LP format does not like brackets)."""
+    copy = model.copy()
+    copy.var_names = [f"x{j}" for j in range(model.num_vars)]
+    copy.row_names = [f"c{i}" for i in range(model.num_rows)]
+    return copy
+
+
+@pytest.fixture
+def transport() -> LinearModel:
+    from solvers.loading import load_linear_model
+
+    return load_linear_model(EXAMPLE)
+
+
+@pytest.fixture
+def needs_io() -> None:
+    """LP/MPS reading goes through solvers.io (names with brackets need its sanitising reader)."""
+    pytest.importorskip("solvers.io", reason="solvers.io (LP/MPS reader) is not available yet")
+
+
+def spec_variant(path: Path, *edits: tuple[str, str]) -> Path:
+    """The transport example with textual edits applied, written to `path`."""
+    text = EXAMPLE.read_text()
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text)
+    return path
+
+
+# The same model written differently: renamed variable, >= rows as negated <= rows, max of the negated cost.
+EQUIVALENT_EDITS = (
+    ("ship[", "flow["),
+    ('"name": "ship"', '"name": "flow"'),
+    ('"sum(flow[i,j] for i in Plants) >= demand[j]"', '"-2 * sum(flow[i,j] for i in Plants) <= -2 * demand[j]"'),
+    ('"sense": "minimize"', '"sense": "maximize"'),
+    ('"sum(freight * distance', '"-sum(freight * distance'),
+)
+
+
+def test_two_specs_written_differently_are_isomorphic(tmp_path):
+    cand = spec_variant(tmp_path / "cand.json", *EQUIVALENT_EDITS)
+    result = run(str(cand), str(EXAMPLE), "--json")
+    assert result.exit_code == 0, result.output
+    (verdict,) = json_lines(result.output)
+    assert verdict["verdict"] == "isomorphic", verdict["reason"]
+    assert verdict["mapping"]["flow[Seattle,NewYork]"] == "ship[Seattle,NewYork]"
+    assert verdict["candidate_objective"] == pytest.approx(-verdict["reference_objective"])
+
+
+def test_changed_spec_is_explained(tmp_path):
+    cand = spec_variant(tmp_path / "cand.json", ('"value": 325', '"value": 300'))
+    result = run(str(cand), str(EXAMPLE), "--json")
+    assert result.exit_code == 0, result.output
+    (verdict,) = json_lines(result.output)
+    assert verdict["verdict"] == "different"
+    assert verdict["candidate_status"] == "optimal" and verdict["reference_status"] == "optimal"
+    assert any(
+        d["kind"] == "rhs" and "meet_demand[NewYork]" in d["message"] and "(300 vs 325)" in d["message"]
+        for d in verdict["differences"]
+    )
+
+
+def test_spec_batch_and_human_report(tmp_path):
+    spec_variant(tmp_path / "same.json", *EQUIVALENT_EDITS)
+    spec_variant(tmp_path / "bigger.json", ('"value": 325', '"value": 300'))
+    shutil.copy(EXAMPLE, tmp_path / "ref.json")
+    lines = [
+        {"candidate": "same.json", "reference": "ref.json"},
+        {"candidate": "bigger.json", "reference": "ref.json"},
+        {"candidate": "nowhere.json", "reference": "ref.json"},
+    ]
+    (tmp_path / "pairs.jsonl").write_text("\n".join(json.dumps(x) for x in lines))
+    out = json_lines(run("--batch", str(tmp_path / "pairs.jsonl"), "--json").output)
+    assert [o["verdict"] for o in out] == ["isomorphic", "different", "invalid"]
+    human = run(str(tmp_path / "bigger.json"), str(tmp_path / "ref.json"))
+    assert human.exit_code == 0 and "DIFFERENT" in human.output and "meet_demand[NewYork]" in human.output
+
+
+def run(*args: str):
+    return runner.invoke(app, ["eval", *args])
+
+
+def json_lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_spec_against_scrambled_mps_is_isomorphic(tmp_path, transport, needs_io):
+    ref = write(scramble(transport, 3).model, tmp_path / "reference.mps")
+    result = run(str(EXAMPLE), str(ref), "--json")
+    assert result.exit_code == 0, result.output
+    (verdict,) = json_lines(result.output)
+    assert verdict["verdict"] == "isomorphic"
+    assert verdict["candidate"] == str(EXAMPLE) and verdict["reference"] == str(ref)
+    assert set(verdict["mapping"]) == set(transport.var_names)
+    assert verdict["candidate_status"] == "optimal" and verdict["reference_objective"] is not None
+    assert verdict["seconds"] > 0
+
+
+def test_lp_against_mps_with_a_changed_coefficient(tmp_path, transport, needs_io):
+    base = plain_names(transport)
+    cand = write(base, tmp_path / "candidate.lp")
+    ref = write(perturb(base, 0, 0, 2.0), tmp_path / "reference.mps")
+    result = run(str(cand), str(ref), "--json")
+    assert result.exit_code == 0, result.output
+    (verdict,) = json_lines(result.output)
+    assert verdict["verdict"] in ("different", "same_optimum")
+    assert verdict["mapping"] is None
+    assert any("`c0`" in d["message"] and "(1 vs 2)" in d["message"] for d in verdict["differences"])
+
+
+def test_human_report(tmp_path, transport, needs_io):
+    ref = write(scramble(transport, 3).model, tmp_path / "reference.mps")
+    result = run(str(EXAMPLE), str(ref))
+    assert result.exit_code == 0, result.output
+    assert "ISOMORPHIC" in result.output and "mapping:" in result.output and "optimal" in result.output
+
+
+def test_tolerance_and_solve_options(tmp_path, transport, needs_io):
+    ref = write(transport, tmp_path / "reference.mps")
+    lenient = json_lines(run(str(EXAMPLE), str(ref), "--json", "--lenient").output)[0]
+    custom = json_lines(run(str(EXAMPLE), str(ref), "--json", "--objective-tol", "0.05").output)[0]
+    unsolved = json_lines(run(str(EXAMPLE), str(ref), "--json", "--no-solve").output)[0]
+    assert lenient["objective_tolerance"]["name"] == "lenient"
+    assert custom["objective_tolerance"] == {"name": "custom", "rel": 0.05, "abs": 0.05}
+    assert unsolved["candidate_status"] is None and unsolved["verdict"] == "isomorphic"
+    assert run(str(EXAMPLE), str(ref), "--lenient", "--objective-tol", "0.1").exit_code == 2
+
+
+def test_unreadable_candidate_is_an_invalid_verdict(tmp_path, transport, needs_io):
+    ref = write(transport, tmp_path / "reference.mps")
+    garbage = tmp_path / "candidate.lp"
+    garbage.write_text(BROKEN_LP)
+    broken_spec = tmp_path / "candidate.json"
+    broken_spec.write_text(EXAMPLE.read_text().replace("ship[i,j] for j in Markets", "shipp[i,j] for j in Markets"))
+    for cand in (garbage, broken_spec):
+        result = run(str(cand), str(ref), "--json")
+        assert result.exit_code == 0, result.output
+        (verdict,) = json_lines(result.output)
+        assert verdict["verdict"] == "invalid"
+        assert verdict["reason"].startswith("The candidate could not be read or built")
+    assert "shipp" in json_lines(run(str(broken_spec), str(ref), "--json").output)[0]["reason"]
+
+
+def test_bad_usage_and_paths_exit_2(tmp_path, transport, needs_io):
+    ref = write(transport, tmp_path / "reference.mps")
+    assert run(str(tmp_path / "missing.json"), str(ref)).exit_code == 2
+    assert run(str(EXAMPLE), str(tmp_path / "missing.mps")).exit_code == 2
+    assert run().exit_code == 2
+    assert run(str(EXAMPLE)).exit_code == 2
+    assert run(str(EXAMPLE), str(ref), "--batch", str(ref)).exit_code == 2
+    assert run("--batch", str(tmp_path / "missing.jsonl")).exit_code == 2
+    bad_ref = tmp_path / "bad.lp"
+    bad_ref.write_text(BROKEN_LP)
+    result = run(str(EXAMPLE), str(bad_ref), "--json")
+    assert result.exit_code == 2 and "reference" in result.output
+
+
+def test_batch_with_relative_paths_and_bad_lines(tmp_path, transport, needs_io):
+    folder = tmp_path / "batch"
+    (folder / "models").mkdir(parents=True)
+    shutil.copy(EXAMPLE, folder / "models" / "cand.json")
+    write(scramble(transport, 1).model, folder / "models" / "ref.mps")
+    write(plain_names(transport), folder / "models" / "plain.lp")
+    lines = [
+        {"id": "p1", "candidate": "models/cand.json", "reference": "models/ref.mps"},
+        {"candidate": "models/plain.lp", "reference": "models/ref.mps"},
+        "this line is not JSON",
+        {"candidate": "models/nowhere.json", "reference": "models/ref.mps"},
+        {"candidate": "models/cand.json", "reference": "models/nowhere.mps"},
+        {"candidate": "models/cand.json"},
+    ]
+    text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines)
+    batch = folder / "pairs.jsonl"
+    batch.write_text(text + "\n\n")
+    result = runner.invoke(app, ["eval", "--batch", str(batch), "--json", "--no-solve"])
+    assert result.exit_code == 0, result.output
+    out = json_lines(result.output)
+    assert [o["line"] for o in out] == [1, 2, 3, 4, 5, 6]
+    assert [o["verdict"] for o in out] == ["isomorphic", "isomorphic", "invalid", "invalid", "invalid", "invalid"]
+    assert out[0]["id"] == "p1"
+    assert "nowhere.json" in out[3]["reason"] and "nowhere.mps" in out[4]["reason"]
+    human = runner.invoke(app, ["eval", "--batch", str(batch), "--no-solve"])
+    assert human.exit_code == 0
+    assert "Accuracy" in human.output and "isomorphic" in human.output
