@@ -256,9 +256,11 @@ def version() -> None:
 
 def _register_stage_commands() -> None:
     """Commands owned by other stages register themselves (each imports its heavy parts lazily)."""
+    from benchmarks.cli import register as register_datasets
     from eval.cli import register as register_eval
 
     register_eval(app)
+    register_datasets(app)
 
 
 _register_stage_commands()
