@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # milpflow developer entry point: sets itself up on a fresh machine, then runs one job.
 #
-#   ./dev.sh demo        solve the bundled example models (no API key, no server)
+#   ./dev.sh demo        solve an example model, then run the offline reference benchmarks through the
+#                        real pipeline (formulate → compare → record); no API key, no server
 #   ./dev.sh test        run the default test suite (what CI runs)
 #   ./dev.sh test-slow   run the slow suites only
 #   ./dev.sh bench       run the performance benchmarks
@@ -65,7 +66,8 @@ case "$job" in
     setup
     set -x
     "$VENV/bin/milpflow" solve examples/transport.json "$@"
-    "$VENV/bin/milpflow" solve benchmarks/datasets/highs/afiro.mps "$@"
+    "$VENV/bin/milpflow" bench nl4opt --formulator reference "$@"
+    "$VENV/bin/milpflow" bench optibench --formulator reference "$@"
     ;;
   test)
     setup
@@ -80,6 +82,6 @@ case "$job" in
       "$VENV/bin/python" "$b"
     done ;;
   *)
-    sed -n '2,9p' "$0" >&2
+    sed -n '2,10p' "$0" >&2
     exit 2 ;;
 esac

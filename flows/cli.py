@@ -258,9 +258,11 @@ def _register_stage_commands() -> None:
     """Commands owned by other stages register themselves (each imports its heavy parts lazily)."""
     from benchmarks.cli import register as register_datasets
     from eval.cli import register as register_eval
+    from flows.bench_cli import register as register_bench
 
     register_eval(app)
     register_datasets(app)
+    register_bench(app)
 
 
 _register_stage_commands()

@@ -7,6 +7,7 @@ so they never print.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,15 @@ class Settings(BaseSettings):
     time_limit: float | None = Field(None, gt=0, description="Default solver time limit in seconds.")
     mip_gap: float | None = Field(None, ge=0, description="Default relative MIP gap.")
     threads: int | None = Field(None, ge=1, description="Default solver threads.")
+    data_dir: Path = Field(Path(".milpflow"), description="Where the run store and caches live.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the run store (default: SQLite in data_dir), e.g. PostgreSQL."
+    )
+
+    def store_url(self) -> str:
+        from flows.store import default_database_url
+
+        return self.database_url or default_database_url(self.data_dir)
 
 
 @lru_cache(maxsize=1)

@@ -71,13 +71,16 @@ records_table = Table(
     Column("payload", Text, nullable=False),
 )
 
-_SECRET_KEY = re.compile(r"(api[_-]?key|secret|token|password|authorization)", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"(api[_-]?key|secret|password|authorization|access[_-]?token|auth[_-]?token|bearer)",
+                         re.IGNORECASE)
+"""Key names whose values are credentials (token *counts* such as ``prompt_tokens`` are not)."""
 
 
 def scrub_secrets(value: Any) -> Any:
     """A copy of `value` with every secret-looking key's value replaced by ``"***"``."""
     if isinstance(value, Mapping):
-        return {k: ("***" if _SECRET_KEY.search(str(k)) and v is not None else scrub_secrets(v)) for k, v in value.items()}
+        return {k: ("***" if _SECRET_KEY.search(str(k)) and v is not None else scrub_secrets(v))
+                for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [scrub_secrets(v) for v in value]
     return value
