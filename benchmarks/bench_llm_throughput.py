@@ -51,7 +51,7 @@ def main() -> None:
                         for k in range(args.problems)]
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                records = list(pool.map(lambda text: formulate(client, text, None, options), problems))
+                records = list(pool.map(lambda text, c=client, o=options: formulate(c, text, None, o), problems))
             wall = time.perf_counter() - started
             ideal = args.problems * args.latency / concurrency
             ok = sum(r.ok for r in records)

@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         console.rule("reference model")
         try:
             spec = problem.reference_spec() or linear_to_spec(problem.reference())
-        except Exception as exc:  # noqa: BLE001 - show why the reference is unusable instead of crashing
+        except Exception as exc:  # noqa: BLE001 - failures are reported, never allowed to crash the command
             console.print(f"[red]the reference cannot be used:[/red] {escape(str(exc))}")
             return
         render_model_spec(console, spec)

@@ -104,7 +104,7 @@ def _compare_files(
             cache.results[key] = ref_result
     try:
         cand_model = _load(candidate, data)
-    except Exception as exc:  # the candidate is data: an unreadable one is a verdict, not a crash
+    except Exception as exc:  # noqa: BLE001 - the candidate is data: an unreadable one is a verdict, not a crash
         return Comparison.invalid(
             f"The candidate could not be read or built: {_describe_error(exc)}",
             seconds=time.perf_counter() - started,
@@ -221,7 +221,7 @@ def _run_batch(batch: Path, options: CompareOptions, as_json: bool, out: Console
             comparison = _compare_files(cand_path, base / ref_text, data_path, options, cache)
         except (ValueError, _BadInput) as exc:
             comparison = Comparison.invalid(f"Line {number} of {batch.name}: {exc}", options=options)
-        except Exception as exc:  # one bad line must not end the batch
+        except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch
             comparison = Comparison.invalid(
                 f"Line {number} of {batch.name} failed: {_describe_error(exc)}", options=options
             )

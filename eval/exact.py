@@ -270,7 +270,7 @@ def vf2pp(pair: GraphPair, refinement: Refinement) -> np.ndarray | None:
 def _child(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
         conn.send(("ok", fn(*args)))
-    except BaseException as exc:  # report anything, including ImportError and MemoryError
+    except BaseException as exc:  # noqa: BLE001 - report anything, including ImportError and MemoryError
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
@@ -288,7 +288,7 @@ def run_with_time_limit(
     if time_limit is None or "fork" not in multiprocessing.get_all_start_methods():
         try:
             result = fn(*args)
-        except Exception as exc:  # a back-end failure must not crash the evaluation
+        except Exception as exc:  # noqa: BLE001 - a back-end failure must not crash the evaluation
             return "error", None, f"{type(exc).__name__}: {exc}"
         return ("found", result, None) if result is not None else ("none", None, None)
     ctx = multiprocessing.get_context("fork")

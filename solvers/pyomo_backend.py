@@ -174,7 +174,7 @@ def solve(source: CompiledModel | LinearModel, options: SolveOptions | None = No
     started = time.perf_counter()
     try:
         results = solver.solve(m, **config)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - failures are reported, never allowed to crash the command
         return SolveResult(status=SolveStatus.ERROR, backend=BACKEND_NAME, message=f"Pyomo/HiGHS failed: {exc}",
                            solve_seconds=time.perf_counter() - started)
     seconds = time.perf_counter() - started

@@ -110,7 +110,7 @@ def _audit_problem(problem: Problem, options: SolveOptions, check_integer: bool)
         row.status, row.message = "out_of_scope", str(exc)
     except (ModelFileError, ValueError) as exc:
         row.status, row.message = "error", f"unreadable reference: {exc}"
-    except Exception as exc:  # noqa: BLE001 - an audit records every failure and goes on
+    except Exception as exc:  # noqa: BLE001 - failures are reported, never allowed to crash the command
         row.status, row.message = "error", f"{type(exc).__name__}: {exc}"
     else:
         result = solve(model, options)

@@ -45,7 +45,7 @@ class Problem:
     def __init__(
         self,
         *,
-        id: str,  # noqa: A002 - the dataset's own word
+        id: str,
         dataset: str,
         tags: ProblemTags,
         source: str,
