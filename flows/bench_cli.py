@@ -7,6 +7,7 @@ Prefect flows wrap the same functions.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -36,8 +37,18 @@ def register(app: typer.Typer) -> None:
         resume: Annotated[str | None, typer.Option("--resume", help="Finish the missing problems of this run.")] = None,
         structured: Annotated[bool, typer.Option("--structured", help="OptiBench: structured texts.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print one summary object at the end.")] = False,
+        track: Annotated[bool, typer.Option("--track", help="Run as a Prefect flow run (visible in the UI); "
+                                            "implied when PREFECT_API_URL is set.")] = False,
+        task_runner: Annotated[str, typer.Option(help="thread, or dask (needs the `dask` extra).")] = "thread",
+        dask_address: Annotated[str | None, typer.Option(help="Existing Dask scheduler, tcp://host:8786.")] = None,
     ) -> None:
         """Run a benchmark: formulate every problem, compare with its reference, record each result."""
+        import os
+
+        if track or os.environ.get("PREFECT_API_URL") or task_runner != "thread":
+            _bench_as_flow(dataset, formulator, model, strategy, concurrency, limit, resume, structured, as_json,
+                           task_runner, dask_address)
+            return
         from benchmarks.datasets import UnknownDatasetError, get_dataset
         from flows.pipeline import run_benchmark
         from flows.settings import get_settings
@@ -84,6 +95,23 @@ def register(app: typer.Typer) -> None:
             print(summary.model_dump_json())
             return
         _print_summary(summary.model_dump())
+
+    @app.command("report")
+    def report_command(
+        runs_: Annotated[list[str], typer.Argument(metavar="RUN...", help="One or more run ids.")],
+        output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
+    ) -> None:
+        """Write one self-contained HTML report (plots inline) for one or more runs, side by side."""
+        from flows.report import write_report
+        from flows.settings import get_settings
+        from flows.store import RunStore
+
+        try:
+            path = write_report(RunStore(get_settings().store_url()), runs_, output)
+        except KeyError as exc:
+            err_console.print(f"[bold red]error:[/bold red] {escape(str(exc.args[0]))}")
+            raise typer.Exit(2) from None
+        console.print(f"wrote {path}")
 
     @runs.command("list")
     def runs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
@@ -155,6 +183,42 @@ def register(app: typer.Typer) -> None:
         for d in diffs[:200]:
             table.add_row(escape(d["problem"]), str(d[a.run_id]), str(d[b.run_id]))
         console.print(table)
+
+
+def _bench_as_flow(dataset: str, formulator: str, model: str | None, strategy: str, concurrency: int,
+                   limit: int | None, resume: str | None, structured: bool, as_json: bool, task_runner: str,
+                   dask_address: str | None) -> None:
+    """The same benchmark as a Prefect flow run, on threads or on a Dask cluster."""
+    from flows.pipeline import BenchmarkSummary
+    from flows.prefect_flows import BenchmarkOptions, run_benchmark
+
+    if dataset not in ("optibench", "nl4opt", "highs") or formulator not in ("reference", "llm"):
+        err_console.print("[bold red]error:[/bold red] unknown dataset or formulator")
+        raise typer.Exit(2)
+    if task_runner == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            err_console.print("[bold red]error:[/bold red] --task-runner dask needs prefect-dask: "
+                              "pip install 'milpflow[dask]'")
+            raise typer.Exit(2) from None
+        runner: Any = DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner(
+            cluster_kwargs={"n_workers": concurrency, "threads_per_worker": 1, "dashboard_address": None})
+    elif task_runner == "thread":
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        runner = ThreadPoolTaskRunner(max_workers=concurrency)
+    else:
+        err_console.print("[bold red]error:[/bold red] --task-runner must be thread or dask")
+        raise typer.Exit(2)
+    options = BenchmarkOptions(limit=limit, model=model, strategy=strategy,  # type: ignore[arg-type]
+                               text="structured" if structured else "unstructured", resume_run=resume)
+    result = run_benchmark.with_options(task_runner=runner)(dataset, formulator, options)  # type: ignore[arg-type]
+    summary = BenchmarkSummary.model_validate(result)
+    if as_json:
+        print(summary.model_dump_json())
+    else:
+        _print_summary(summary.model_dump())
 
 
 def _formulator(kind: str, model: str | None, strategy: str) -> tuple[Any, str | None, dict[str, Any]]:

@@ -245,6 +245,25 @@ def export(
 
 
 @app.command()
+def serve(
+    limit: Annotated[int, typer.Option(help="Flow runs at once in this process.")] = 2,
+) -> None:
+    """Serve the deployments (UI-triggered solve, nightly and ad-hoc benchmark, audit) until interrupted.
+
+    Start a server first (`prefect server start`) and point at it with PREFECT_API_URL to use the UI.
+    """
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        err_console.print("[yellow]PREFECT_API_URL is not set:[/yellow] runs will use a temporary local server "
+                          "and the UI will not see them. Run `prefect server start` and "
+                          "`export PREFECT_API_URL=http://127.0.0.1:4200/api` first.")
+    from flows.deployments import serve_all
+
+    serve_all(limit=limit)
+
+
+@app.command()
 def version() -> None:
     """Print the versions of milpflow and its solver stack."""
     from importlib.metadata import version as dist_version

@@ -27,7 +27,15 @@ from formulation.reference import Formulator
 from solvers.highs import solve
 from solvers.result import SolveOptions, SolveResult, SolveStatus
 
-__all__ = ["BenchmarkSummary", "ProblemRecord", "evaluate_problem", "run_benchmark", "summarize_run"]
+__all__ = [
+    "BenchmarkSummary",
+    "ProblemRecord",
+    "evaluate_problem",
+    "record_problem",
+    "run_benchmark",
+    "start_run",
+    "summarize_run",
+]
 
 
 class ProblemRecord(BaseModel):
@@ -128,23 +136,20 @@ def _evaluate(problem: Problem, formulator: Formulator, compare_options: Compare
     record.comparison = comparison.model_dump(mode="json")
 
 
-def run_benchmark(
+def start_run(
     dataset: Dataset,
-    formulator: Formulator,
+    formulator_name: str,
     store: RunStore,
     *,
     run_id: str | None = None,
     resume: bool = False,
     limit: int | None = None,
-    concurrency: int = 2,
     settings: dict[str, Any] | None = None,
     model: str | None = None,
     strategy: str | None = None,
-    on_record: Callable[[ProblemRecord], None] | None = None,
     problem_options: dict[str, Any] | None = None,
-) -> BenchmarkSummary:
-    """Run (or resume) a benchmark; see the module docstring for the contract."""
-    started = time.perf_counter()
+) -> tuple[str, list[Problem]]:
+    """Create (or reopen) a run; return its id and the problems still to do."""
     problems = list(dataset.problems(**(problem_options or {})))
     if limit is not None:
         problems = problems[:limit]
@@ -161,19 +166,45 @@ def run_benchmark(
             problems = problems[:limit]
     else:
         run_id = store.create_run(
-            dataset=dataset.name, dataset_version=dataset.version, formulator=formulator.name, model=model,
+            dataset=dataset.name, dataset_version=dataset.version, formulator=formulator_name, model=model,
             strategy=strategy, settings={**(settings or {}), "limit": limit, "problem_options": problem_options},
             code_version=code_version(), problems=len(problems), run_id=run_id,
         )
-    assert run_id is not None
     done = store.recorded_ids(run_id)
-    todo = [p for p in problems if p.id not in done]
+    return run_id, [p for p in problems if p.id not in done]
+
+
+def record_problem(store: RunStore, run_id: str, problem: Problem, formulator: Formulator) -> ProblemRecord | None:
+    """Evaluate one problem and commit its record; None if it was already recorded (a resumed duplicate)."""
+    record = evaluate_problem(problem, formulator)
+    stored = store.add_record(run_id, problem.id, record.model_dump(mode="json"), verdict=record.verdict,
+                              error_category=record.error_category, seconds=record.seconds)
+    return record if stored else None
+
+
+def run_benchmark(
+    dataset: Dataset,
+    formulator: Formulator,
+    store: RunStore,
+    *,
+    run_id: str | None = None,
+    resume: bool = False,
+    limit: int | None = None,
+    concurrency: int = 2,
+    settings: dict[str, Any] | None = None,
+    model: str | None = None,
+    strategy: str | None = None,
+    on_record: Callable[[ProblemRecord], None] | None = None,
+    problem_options: dict[str, Any] | None = None,
+) -> BenchmarkSummary:
+    """Run (or resume) a benchmark in a thread pool; see the module docstring for the contract."""
+    started = time.perf_counter()
+    run_id, todo = start_run(dataset, formulator.name, store, run_id=run_id, resume=resume, limit=limit,
+                             settings=settings, model=model, strategy=strategy, problem_options=problem_options)
 
     def work(problem: Problem) -> None:
-        record = evaluate_problem(problem, formulator)
-        stored = store.add_record(run_id, problem.id, record.model_dump(mode="json"), verdict=record.verdict,
-                                  error_category=record.error_category, seconds=record.seconds)
-        if stored and on_record is not None:
+        record = record_problem(store, run_id, problem, formulator)
+        if record is not None and on_record is not None:
             on_record(record)
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL of the run store (default: SQLite in data_dir), e.g. PostgreSQL."
     )
 
+    bench_cron: str = Field("0 3 * * *", description="Cron schedule of the served nightly benchmark (UTC).")
+    bench_dataset: str = Field("nl4opt", description="Dataset of the scheduled benchmark.")
+    bench_formulator: str = Field("reference", description="Formulator of the scheduled benchmark.")
+
     def store_url(self) -> str:
         from flows.store import default_database_url
 
