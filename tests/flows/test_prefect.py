@@ -84,7 +84,8 @@ def test_deployment_triggered_through_the_api_runs_a_custom_problem(prefect_env:
     solve = [a for a in artifacts if a.key == "solve-problem" and a.flow_run_id == flow_run.id]
     assert solve and "custom UI text" in solve[0].data and "153.675" in solve[0].data
     logs = _read(lambda c: c.read_logs())
-    stored = json.dumps(state.parameters) + "".join(a.data or "" for a in artifacts) + "".join(entry.message for entry in logs)
+    stored = (json.dumps(state.parameters) + "".join(a.data or "" for a in artifacts)
+              + "".join(entry.message for entry in logs))
     assert API_KEY not in stored
 
 
