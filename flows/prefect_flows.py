@@ -10,6 +10,7 @@ environment (``OPENAI_API_KEY`` / ``OPENAI_BASE_URL``).
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -106,6 +107,7 @@ def run_benchmark(
 ) -> dict[str, Any]:
     """Benchmark a formulator on a dataset: one task per problem, every result committed to the run store."""
     options = options or BenchmarkOptions()
+    started = time.perf_counter()
     settings = get_settings()
     store_url = settings.store_url()
     store = _store(store_url)
@@ -121,7 +123,7 @@ def run_benchmark(
         unmapped({**options.model_dump(), "text": options.text}), unmapped(store_url),
     )
     wait(futures)
-    summary = summarize_run(store, run_id)
+    summary = summarize_run(store, run_id, seconds=time.perf_counter() - started)
     store.finish_run(run_id, summary.model_dump(mode="json"))
     _publish_benchmark(summary, store, run_id)
     return summary.model_dump(mode="json")
