@@ -122,6 +122,8 @@ def solve(
     votes: Annotated[int, typer.Option(help="Samples of the vote strategy.")] = 5,
     save: Annotated[Path | None, typer.Option("--save", help="Write the formulated ModelSpec to this file.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the LLM response cache.")] = False,
+    track: Annotated[bool, typer.Option("--track", help="Formulate as a Prefect flow run (implied by "
+                                        "PREFECT_API_URL).")] = False,
 ) -> None:
     """Solve a model, or formulate a problem in words with the LLM and solve it.
 
@@ -134,7 +136,7 @@ def solve(
 
         code = solve_text(
             problem_text, data=data, as_json=as_json, strategy=strategy, model=model, max_attempts=max_attempts,
-            votes=votes, save=save, no_cache=no_cache, time_limit=time_limit, show_all=show_all,
+            votes=votes, save=save, no_cache=no_cache, time_limit=time_limit, show_all=show_all, track=track,
             console=console, err_console=err_console,
         )
         raise typer.Exit(int(code))

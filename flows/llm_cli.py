@@ -7,6 +7,7 @@ outputs contain the formulation record (attempts, feedback, tokens, cost) but ne
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ def solve_text(
     no_cache: bool,
     time_limit: float | None,
     show_all: bool,
+    track: bool = False,
     console: Console,
     err_console: Console,
 ) -> ExitCode:
@@ -65,7 +67,13 @@ def solve_text(
         client = LLMClient(settings)
     except LLMError as exc:
         return fail(str(exc), ExitCode.BAD_INPUT)
-    record = formulate(client, problem, values, options)
+    if track or os.environ.get("PREFECT_API_URL"):
+        from flows.prefect_flows import SolveOptionsForm, solve_problem
+
+        form = SolveOptionsForm(strategy=options.strategy, model=model, max_attempts=max_attempts, votes=votes)
+        record = FormulationRecord.model_validate(solve_problem(problem, values, form))
+    else:
+        record = formulate(client, problem, values, options)
     if save is not None and record.spec is not None:
         save.write_text(record.spec.to_json() + "\n", encoding="utf-8")
 

@@ -54,6 +54,7 @@ class SolveOptionsForm(BaseModel):
     strategy: Literal["direct", "repair", "vote"] = Field("repair", description="LLM formulation strategy.")
     model: str | None = Field(None, description="LLM model name (empty: MILPFLOW_MODEL).")
     max_attempts: int = Field(3, ge=1, le=10, description="Attempts of the repair loop.")
+    votes: int = Field(5, ge=2, le=20, description="Samples of the vote strategy.")
 
 
 class AuditOptions(BaseModel):
@@ -171,7 +172,8 @@ def solve_problem(
     options = options or SolveOptionsForm()
     settings = LLMSettings(**({"model": options.model} if options.model else {}))
     record = formulate(LLMClient(settings), problem, data,
-                       StrategyOptions(strategy=options.strategy, max_attempts=options.max_attempts))
+                       StrategyOptions(strategy=options.strategy, max_attempts=options.max_attempts,
+                                       votes=options.votes))
     lines = ["# Solve", "", "## Problem", "", problem.strip(), ""]
     if record.spec is not None:
         lines += ["## Model", "", f"- objective: {record.spec.objective.sense} `{record.spec.objective.expression}`"]

@@ -45,8 +45,10 @@ __all__ = [
 MAX_EXPRESSION_CHARS = 200_000
 """Longest expression accepted (a flat LP row of a few thousand terms fits comfortably)."""
 
-_MAX_DEPTH = 100
-"""Deepest expression tree accepted; deeper input is an attack or a bug, not a model."""
+_MAX_DEPTH = 200
+"""Deepest expression tree accepted (a written-out chain ``a + b + …`` counts one level per term, so long rows
+should use sum(); `formulation.from_linear` writes long rows as balanced groups). Deeper input is an attack
+or a bug, not a model, and would exhaust Python's recursion limit."""
 
 Element = str | int
 Key = tuple[Element, ...]
@@ -165,6 +167,8 @@ class ForallClause:
     """(index name, set name) pairs, outermost first."""
     conditions: list[tuple[int, ConstFn]]
     """(number of bindings in scope, test) pairs: each test runs as soon as its indices are bound."""
+    condition_cost: int = 0
+    """Work estimate of evaluating the conditions once (a sum inside a condition counts)."""
 
 
 @dataclass
@@ -249,7 +253,8 @@ def parse_text(text: str, where: str) -> ast.expr:
         col = f" at column {exc.offset}" if exc.offset else ""
         raise ExpressionError(where, f"syntax error{col}: {exc.msg}", text) from None
     except (RecursionError, MemoryError, ValueError) as exc:
-        raise ExpressionError(where, f"the expression cannot be parsed ({type(exc).__name__})", text) from None
+        raise ExpressionError(where, f"the expression cannot be parsed ({type(exc).__name__}: it is too long or too "
+                              "deeply nested)", text, "write long sums with sum(... for i in S)") from None
     _check_depth(tree.body, where, text)
     return tree.body
 
@@ -259,7 +264,8 @@ def _check_depth(node: ast.AST, where: str, text: str) -> None:
     while stack:
         current, depth = stack.pop()
         if depth > _MAX_DEPTH:
-            raise ExpressionError(where, f"the expression nests deeper than {_MAX_DEPTH} levels", text)
+            raise ExpressionError(where, f"the expression nests deeper than {_MAX_DEPTH} levels", text,
+                              "write long sums with sum(... for i in S) instead of term by term")
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(current))
 
 
@@ -315,11 +321,15 @@ class _Compiler:
         return handler(node)
 
     def constant(self, node: ast.AST, purpose: str) -> ConstFn:
+        compiled = self._constant_compiled(node, purpose)
+        assert compiled.value is not None
+        return compiled.value
+
+    def _constant_compiled(self, node: ast.AST, purpose: str) -> _Compiled:
         compiled = self.compile(node)
         if compiled.is_linear:
             raise self.error(node, f"{purpose} must not contain decision variables")
-        assert compiled.value is not None
-        return compiled.value
+        return compiled
 
     # -- leaves --------------------------------------------------------------------------------------
     def _c_Constant(self, node: ast.Constant) -> _Compiled:
@@ -375,6 +385,9 @@ class _Compiler:
             return _Compiled(value=lambda env: math.inf)
         suggestion = difflib.get_close_matches(name, self.known_names(), n=1)
         hint = f"did you mean `{suggestion[0]}`?" if suggestion else _known_hint(self)
+        if self.bare_param_key is not None:
+            hint = ("a bound cannot name indices: write the parameter alone (e.g. `cap`), which means its value "
+                    "at this variable's index")
         raise self.error(node, f"unknown name `{name}`", hint)
 
     # -- references ----------------------------------------------------------------------------------
@@ -477,7 +490,7 @@ class _Compiler:
                 canonical = scope.canonical_key(param.indices, key)
                 value = values.get(canonical) if canonical is not None else None
                 if value is None:
-                    if default is not None:
+                    if default is not None and canonical is not None:  # a default fills entries, not the set
                         return default
                     raise _missing_index(where, fragment, param.name, param.indices, key, env, scope, is_param=True)
             return value
@@ -564,7 +577,7 @@ class _Compiler:
             emit = left.emit
             assert emit is not None
             return _Compiled(emit=lambda env, acc, s: emit(env, acc, s / checked_divisor(env)),
-                             iterations=left.iterations)
+                             iterations=left.iterations + right.iterations)
         lv = left.value
         assert lv is not None
         return _Compiled(value=lambda env: _number(lv(env), self, node.left) / checked_divisor(env),
@@ -582,7 +595,8 @@ class _Compiler:
         body = self.compile(gen.elt)
         for idx_name, _ in clause.bindings:
             self.bound.pop(idx_name, None)
-        iterations = _product(len(self.scope.sets[s]) for _, s in clause.bindings) * max(1, body.iterations)
+        iterations = _product(len(self.scope.sets[s]) for _, s in clause.bindings) * (
+            max(1, body.iterations) + clause.condition_cost)
         loops = _loop_runner(clause, [self.scope.sets[s] for _, s in clause.bindings])
         if body.is_linear:
             body_emit = body.emit
@@ -609,6 +623,7 @@ class _Compiler:
     def _comprehension(self, generators: list[ast.comprehension]) -> ForallClause:
         bindings: list[tuple[str, str]] = []
         conditions: list[tuple[int, ConstFn]] = []
+        cost = 0
         for gen in generators:
             if gen.is_async:
                 raise self.error(gen.iter, "async comprehensions are not allowed")
@@ -626,13 +641,19 @@ class _Compiler:
             bindings.append((idx, gen.iter.id))
             self.bound[idx] = gen.iter.id
             for cond in gen.ifs:
-                conditions.append((len(bindings), self.constant(cond, "a condition")))
-        return ForallClause(bindings=bindings, conditions=conditions)
+                compiled = self.compile(cond)
+                if compiled.is_linear:
+                    raise self.error(cond, "a condition must not contain decision variables")
+                assert compiled.value is not None
+                conditions.append((len(bindings), compiled.value))
+                cost += compiled.iterations
+        return ForallClause(bindings=bindings, conditions=conditions, condition_cost=cost)
 
     # -- conditions ----------------------------------------------------------------------------------
     def _c_Compare(self, node: ast.Compare) -> _Compiled:
         operands = [node.left, *node.comparators]
-        fns = [self.constant(o, "a condition") for o in operands]
+        compiled = [self._constant_compiled(o, "a condition") for o in operands]
+        fns = [c.value for c in compiled]
         ops: list[Callable[[object, object], bool]] = []
         for op in node.ops:
             fn = _ALLOWED_COMPARE_IN_CONDITION.get(type(op))
@@ -649,13 +670,15 @@ class _Compiler:
                     self.where, f"cannot compare {values!r} at {_binding_text(env)}", _source(self.text, node)
                 ) from None
 
-        return _Compiled(value=compare)
+        return _Compiled(value=compare, iterations=sum(c.iterations for c in compiled))
 
     def _c_BoolOp(self, node: ast.BoolOp) -> _Compiled:
-        fns = [self.constant(v, "a condition") for v in node.values]
+        compiled = [self._constant_compiled(v, "a condition") for v in node.values]
+        fns = [c.value for c in compiled]
+        cost = sum(c.iterations for c in compiled)
         if isinstance(node.op, ast.And):
-            return _Compiled(value=lambda env: all(f(env) for f in fns))
-        return _Compiled(value=lambda env: any(f(env) for f in fns))
+            return _Compiled(value=lambda env: all(f(env) for f in fns), iterations=cost)  # type: ignore[misc]
+        return _Compiled(value=lambda env: any(f(env) for f in fns), iterations=cost)  # type: ignore[misc]
 
     def _c_Tuple(self, node: ast.Tuple) -> _Compiled:
         raise self.error(node, "a tuple is not a value here", "write one expression, or index with name[i, j]")
@@ -806,6 +829,7 @@ def _split_top_level(text: str) -> list[str]:
 def compile_objective(text: str, scope: Scope) -> tuple[EmitFn, int]:
     """Compile the objective into an emit closure plus its iteration estimate."""
     where = "objective"
+    text = text.strip() if isinstance(text, str) else text
     node = parse_text(text, where)
     if isinstance(node, ast.Compare):
         raise ExpressionError(where, "the objective must not contain a comparison", text,
@@ -817,6 +841,7 @@ def compile_objective(text: str, scope: Scope) -> tuple[EmitFn, int]:
 def compile_constraint(name: str, forall: str | None, text: str, scope: Scope) -> CompiledConstraint:
     """Compile one constraint family: ``lhs <op> rhs`` becomes ``terms (lhs - rhs)`` with row bounds."""
     where = f"constraint `{name}`"
+    text = text.strip() if isinstance(text, str) else text
     clause: ForallClause | None = None
     bound: dict[str, str] = {}
     if forall is not None and forall.strip():
@@ -833,6 +858,7 @@ def compile_constraint(name: str, forall: str | None, text: str, scope: Scope) -
             raise ExpressionError(where, "only <=, >= and == may compare the two sides of a constraint", text)
     compiler = _Compiler(scope, where, text, bound)
     forall_size = _product(len(scope.sets[s]) for _, s in clause.bindings) if clause else 1
+    forall_conditions = clause.condition_cost if clause else 0
     loop = _loop_runner(clause or ForallClause([], []), [scope.sets[s] for _, s in clause.bindings] if clause else [])
 
     if len(node.ops) == 1:
@@ -850,7 +876,7 @@ def compile_constraint(name: str, forall: str | None, text: str, scope: Scope) -
         zero: ConstFn = lambda env: 0.0  # noqa: E731 - terms + const (op) 0
         lower = zero if isinstance(op, ast.GtE | ast.Eq) else None
         upper = zero if isinstance(op, ast.LtE | ast.Eq) else None
-        iterations = forall_size * (left.iterations + right.iterations)
+        iterations = forall_size * (left.iterations + right.iterations + forall_conditions)
         return CompiledConstraint(name, clause, emit, lower, upper, iterations, loop)
 
     if len(node.ops) == 2:
@@ -864,8 +890,10 @@ def compile_constraint(name: str, forall: str | None, text: str, scope: Scope) -
         lo_node, mid_node, hi_node = node.left, node.comparators[0], node.comparators[1]
         if isinstance(op1, ast.GtE):
             lo_node, hi_node = hi_node, lo_node
-        lo = compiler.constant(lo_node, "the lower end of a range constraint")
-        hi = compiler.constant(hi_node, "the upper end of a range constraint")
+        lo_compiled = compiler._constant_compiled(lo_node, "the lower end of a range constraint")
+        hi_compiled = compiler._constant_compiled(hi_node, "the upper end of a range constraint")
+        lo, hi = lo_compiled.value, hi_compiled.value
+        assert lo is not None and hi is not None
         mid = compiler.compile(mid_node)
         if not mid.is_linear:
             raise ExpressionError(where, "the middle of a range constraint contains no decision variables", text)
@@ -873,7 +901,9 @@ def compile_constraint(name: str, forall: str | None, text: str, scope: Scope) -
         assert mid_emit is not None
         lo_fn = lambda env: _number(lo(env), compiler, lo_node)  # noqa: E731
         hi_fn = lambda env: _number(hi(env), compiler, hi_node)  # noqa: E731
-        return CompiledConstraint(name, clause, mid_emit, lo_fn, hi_fn, forall_size * mid.iterations, loop)
+        ends = lo_compiled.iterations + hi_compiled.iterations
+        iterations = forall_size * (mid.iterations + forall_conditions + ends)
+        return CompiledConstraint(name, clause, mid_emit, lo_fn, hi_fn, iterations, loop)
 
     raise ExpressionError(where, "a constraint may have one comparison, or two for a range `lo <= expr <= hi`", text)
 
@@ -883,9 +913,14 @@ def compile_bound(
     scope: Scope,
     where: str,
     bare_param_key: Callable[[ParamData], Callable[[Env], Key] | None],
-) -> ConstFn:
-    """Compile a variable bound: a constant expression where a bare indexed parameter means "at this index"."""
+) -> tuple[ConstFn, int]:
+    """Compile a variable bound: a constant expression where a bare indexed parameter means "at this index".
+
+    Returns the value function and its work estimate per column."""
+    text = text.strip()
     node = parse_text(text, where)
     compiler = _Compiler(scope, where, text, {}, allow_variables=False, allow_inf=True,
                          bare_param_key=bare_param_key)
-    return compiler.constant(node, "a bound")
+    compiled = compiler._constant_compiled(node, "a bound")
+    assert compiled.value is not None
+    return compiled.value, compiled.iterations

@@ -95,7 +95,11 @@ def linear_to_spec(model: LinearModel) -> ModelSpec:
         if math.isinf(lo) and math.isinf(hi):
             continue  # a free row constrains nothing
         terms = [(reference[col], coef) for col, coef in _row(model, i)]
-        body = _linear_text(terms, 0.0)
+        if not terms:
+            if lo <= 0.0 <= hi:
+                continue  # an empty row that holds constrains nothing
+            terms = [(reference[0], 0.0)] if reference else []  # keep an impossible empty row impossible
+        body = _linear_text(terms, 0.0) if terms else "0"
         if lo == hi:
             text = f"{body} == {_number(hi)}"
         elif math.isinf(lo):
@@ -230,7 +234,15 @@ def _row(model: LinearModel, i: int) -> list[tuple[int, float]]:
     return [(int(j), float(a)) for j, a in zip(model.A.indices[start:stop], model.A.data[start:stop], strict=True)]
 
 
+_FLAT_TERMS = 64
+"""Rows longer than this are written as balanced parenthesised groups, so the expression tree stays shallow
+(a flat ``a + b + …`` chain is one tree level per term; Python's parser stops near a thousand)."""
+
+
 def _linear_text(terms: list[tuple[str, float]], constant: float) -> str:
+    if len(terms) > _FLAT_TERMS:
+        grouped = _balanced([f"{_number(c)} * {ref}" if c != 1.0 else ref for ref, c in terms])
+        return grouped + (f" + {_number(constant)}" if constant != 0.0 else "")
     parts: list[str] = []
     for ref, coef in terms:
         sign = "-" if coef < 0 else "+"
@@ -241,6 +253,13 @@ def _linear_text(terms: list[tuple[str, float]], constant: float) -> str:
         sign = "-" if constant < 0 else "+"
         parts.append(_number(constant) if not parts else f"{sign} {_number(abs(constant))}")
     return " ".join(parts)
+
+
+def _balanced(items: list[str]) -> str:
+    if len(items) <= _FLAT_TERMS // 2:
+        return " + ".join(items)
+    middle = len(items) // 2
+    return f"({_balanced(items[:middle])}) + ({_balanced(items[middle:])})"
 
 
 def _number(value: float) -> str:

@@ -44,7 +44,8 @@ Element = str | int
 """A set element: a label such as ``"Plant1"`` or an integer such as ``3``."""
 
 Bound = float | str | None
-"""A variable bound: a number, an expression over parameters and indices (``"cap[i]"``, ``"-inf"``), or null."""
+"""A variable bound: a number, an expression over parameters (a bare indexed parameter ``"cap"`` means "at this
+variable's index"), ``"-inf"``, or null."""
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -159,12 +160,12 @@ class VariableSpec(_Strict):
     indices: list[str] = Field(description="Names of the sets that index it, in order; [] for a single variable.")
     domain: Literal["continuous", "integer", "binary"] = Field(description="Value domain.")
     lower: Bound = Field(
-        description="Lower bound: a number, an expression over parameters and indices such as \"minq[i]\", "
-        "or \"-inf\" for none. Null means 0."
+        description="Lower bound: a number, an expression over numbers and parameters where a bare indexed "
+        "parameter such as \"minq\" means its value at this variable's index, or \"-inf\" for none. Null means 0."
     )
     upper: Bound = Field(
-        description="Upper bound: a number or an expression over parameters and indices such as \"cap[i]\". "
-        "Null means no upper bound (1 for binary)."
+        description="Upper bound: a number, or an expression over numbers and parameters where a bare indexed "
+        "parameter such as \"cap\" means its value at this variable's index. Null means no upper bound (1 for binary)."
     )
 
     @field_validator("name")
@@ -264,6 +265,8 @@ def parse_spec(text: str, *, source: str = "<spec>") -> ModelSpec:
         raise SpecFileError(
             f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
+    except RecursionError:
+        raise SpecFileError(f"{source}: the JSON nests too deeply to be a ModelSpec") from None
     try:
         return ModelSpec.model_validate(raw)
     except ValidationError as exc:

@@ -106,6 +106,8 @@ def load_data(path: str | Path) -> dict[str, DataValue]:
         raise DataFileError(f"{path}: cannot read the data file ({exc})") from exc
     except json.JSONDecodeError as exc:
         raise DataFileError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    except RecursionError:
+        raise DataFileError(f"{path}: the JSON nests too deeply to be data") from None
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: the data file must hold a JSON object of named entries, not {type(raw).__name__}")
     return raw
@@ -266,12 +268,18 @@ class _Builder:
             if size is None:
                 assert s.range.size_from is not None
                 size = self._size_from(s.range.size_from, s.range.axis or 0, where)
+            if size > self.options.max_iterations:
+                raise _SpecProblem(f"{where}: {size:,} elements is more than the expansion limit of "
+                                   f"{self.options.max_iterations:,}; check the size or raise the limit")
             elements = list(range(s.range.start, s.range.start + size))
         self.scope.sets[s.name] = elements
 
     def _size_from(self, key: str, axis: int, where: str) -> int:
-        if key in self.scope.params and self.scope.params[key].value is not None:
-            value: DataValue = self.scope.params[key].value
+        declared = next((p for p in self.spec.parameters if p.name == key and not p.indices), None)
+        if declared is not None and declared.value is not None:
+            value: DataValue = declared.value
+        elif declared is not None and declared.data_key is not None:
+            value = self._data_entry(declared.data_key, where)
         else:
             value = self._data_entry(key, where)
         if isinstance(value, bool):
@@ -283,9 +291,11 @@ class _Builder:
         node = value
         for level in range(axis):
             if not isinstance(node, list) or not node:
-                raise _SpecProblem(f"{where}: `{key}` has no axis {axis} (it is {level}-dimensional)")
+                raise _SpecProblem(f"{where}: `{key}` has no axis {axis} (it has {level} dimension(s))")
             node = node[0]
         if not isinstance(node, list | dict):
+            if axis and isinstance(value, list):
+                raise _SpecProblem(f"{where}: `{key}` has no axis {axis} (it has {axis} dimension(s))")
             raise _SpecProblem(f"{where}: `{key}` is neither an integer nor a list, so it cannot give a size")
         return len(node)
 
@@ -304,6 +314,10 @@ class _Builder:
         data = ParamData(name=p.name, indices=list(p.indices), default=_finite_or_none(p.default, where, "default"))
         if p.value is not None:
             data.value = _finite(p.value, where, "value")
+        elif p.values is not None and not p.indices:
+            if len(p.values) != 1 or p.values[0].index:
+                raise _SpecProblem(f"{where}: a scalar parameter takes `value`, or exactly one entry with index []")
+            data.value = _finite(p.values[0].value, where, "value")
         elif p.values is not None:
             for entry in p.values:
                 if len(entry.index) != len(p.indices):
@@ -339,7 +353,8 @@ class _Builder:
 
         def walk(node: DataValue, depth: int, prefix: tuple[Element, ...]) -> None:
             if depth == len(domains):
-                data.values[prefix] = _finite(_scalar(node, where, key), where, f"value at {list(prefix)}")
+                data.values[prefix] = _finite(_scalar(node, where, f"{key}` at `{list(prefix)}"), where,
+                                              f"value at {list(prefix)}")
                 return
             domain = domains[depth]
             set_name = data.indices[depth]
@@ -372,9 +387,12 @@ class _Builder:
         if not isinstance(raw, list):
             return False
         try:
-            array = np.asarray(raw, dtype=np.float64)
+            probe = np.asarray(raw)
         except (TypeError, ValueError):
             return False
+        if probe.dtype.kind not in "biuf":  # text, None or ragged data: the slow walk reports it precisely
+            return False
+        array = probe.astype(np.float64)
         if array.shape != tuple(len(d) for d in domains):
             return False
         bad = np.argwhere(~np.isfinite(array))
@@ -469,7 +487,10 @@ class _Builder:
                 slots.append(positions[set_name])
             return lambda env: tuple(env["__key__"][k] for k in slots)  # type: ignore[index]
 
-        value_fn = compile_bound(text, self.scope, where, bare_param_key)
+        value_fn, cost = compile_bound(text, self.scope, where, bare_param_key)
+        if cost * len(columns.columns) > self.options.max_iterations:
+            raise _SpecProblem(f"{where}: `{text}` would visit about {cost * len(columns.columns):,} index "
+                               f"combinations; the limit is {self.options.max_iterations:,}")
         for key, col in columns.columns.items():
             env: dict[str, object] = {"__key__": key}
             value = value_fn(env)  # type: ignore[arg-type]

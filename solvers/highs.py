@@ -23,8 +23,11 @@ from solvers.result import IIS, SolveOptions, SolveResult, SolveStatus
 __all__ = ["BACKEND_NAME", "STATUS_MAP", "build_highs", "solve", "to_highs_lp"]
 
 BACKEND_NAME = "highs"
-_IIS_STRATEGY_FROM_LP = 2
-"""HiGHS `iis_strategy` value that extracts an IIS from the LP; the default (0) returns an empty set."""
+_IIS_STRATEGY_IRREDUCIBLE_FROM_LP = 6
+"""HiGHS `iis_strategy` bits: 2 = extract from the LP, 4 = make the set irreducible (the default 0 returns
+an empty set; 2 alone can return a reducible infeasible subset)."""
+_IIS_BOUND_IN_CONFLICT = (2, 3, 4)
+"""HiGHS IIS bound statuses Lower, Upper, Boxed; Dropped/Null/Free bounds are not part of the conflict."""
 
 STATUS_MAP: dict[HighsModelStatus, SolveStatus] = {
     HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
@@ -189,12 +192,13 @@ def _extract_iis(h: Highs, model: LinearModel) -> IIS:
                 columns=[],
                 note="the LP relaxation is feasible: the model is infeasible only because of integrality",
             )
-    source.setOptionValue("iis_strategy", _IIS_STRATEGY_FROM_LP)
+    source.setOptionValue("iis_strategy", _IIS_STRATEGY_IRREDUCIBLE_FROM_LP)
     status, iis = source.getIis()
     if status == HighsStatus.kError or not iis.valid_:
         return IIS(rows=[], columns=[], note="HiGHS could not compute an IIS for this model")
     rows = [int(i) for i in iis.row_index_]
-    cols = [int(j) for j in iis.col_index_]
+    cols = [int(j) for j, bound in zip(iis.col_index_, iis.col_bound_, strict=False)
+            if int(bound) in _IIS_BOUND_IN_CONFLICT]
     return IIS(
         rows=[model.row_names[i] for i in rows],
         columns=[model.var_names[j] for j in cols],

@@ -181,6 +181,16 @@ class LinearModel:
                 f"coefficient of {self.var_names[j]} in constraint {self.row_names[i]} is {self.A.data[k]}; "
                 "coefficients must be finite numbers"
             )
+        for i in np.flatnonzero((self.row_lower == np.inf) | (self.row_upper == -np.inf)):
+            raise ModelDataError(
+                f"constraint {self.row_names[i]} has bounds [{self.row_lower[i]}, {self.row_upper[i]}]: a right-hand "
+                "side overflowed to infinity; check the magnitudes of the data"
+            )
+        for j in np.flatnonzero((self.lower == np.inf) | (self.upper == -np.inf)):
+            raise ModelDataError(
+                f"variable {self.var_names[j]} has bounds [{self.lower[j]}, {self.upper[j]}]; a bound is infinite on "
+                "the wrong side"
+            )
         for i in np.flatnonzero(self.row_lower > self.row_upper):
             raise ModelDataError(
                 f"constraint {self.row_names[i]} has lower bound {self.row_lower[i]} above its upper bound "

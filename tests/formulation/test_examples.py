@@ -224,11 +224,6 @@ def _iis_is_irreducible(spec: dict[str, Any]) -> bool:
     return True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (solvers/highs.py): iis_strategy=2 (kIisStrategyFromLp) lacks the kIisStrategyIrreducible bit (4), "
-    "so the returned 'IIS' may hold redundant rows: with 25 chairs (125 h > 100 h) it still lists table_order",
-)
 def test_iis_is_irreducible_when_one_order_alone_overbooks() -> None:
     spec = _spec_json("infeasible.json")
     next(c for c in spec["constraints"] if c["name"] == "chair_order")["expression"] = "chairs >= 25"
