@@ -1,7 +1,7 @@
 """`milpflow report`: one self-contained HTML file comparing runs (no scripts, no network, inline SVG plots).
 
 Plots: accuracy by problem class (one bar per run), verdict breakdown, tokens and cost, and the latency
-distribution. Several runs side by side share each chart so they compare at a glance.
+distribution (every plot is an inline SVG with a tooltip per bar). Several runs side by side share each chart so they compare at a glance.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ def write_report(store: RunStore, run_ids: list[str], output: Path) -> Path:
         "<h2>Accuracy by problem class (structural)</h2>", _class_chart(summaries),
         "<h2>Verdicts</h2>", _grouped_bars([Counter(r.verdict or "none" for r in rs) for rs in records]),
         "<h2>Tokens and cost</h2>", _tokens_table(summaries),
+        _bars(["prompt tokens", "completion tokens"],
+              [{"prompt tokens": float(x.prompt_tokens), "completion tokens": float(x.completion_tokens)}
+               for x in summaries], unit="", maximum=max([1.0] + [float(max(x.prompt_tokens, x.completion_tokens))
+                                                                 for x in summaries])),
+        _bars(["cost (USD)"], [{"cost (USD)": x.cost_usd or 0.0} for x in summaries], unit=" $",
+              maximum=max([1e-9] + [x.cost_usd or 0.0 for x in summaries])),
         "<h2>Latency per problem (seconds)</h2>", _latency_chart(records),
         "</body></html>",
     ]

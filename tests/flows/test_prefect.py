@@ -110,7 +110,7 @@ def test_report_is_one_self_contained_html_file(prefect_env: FakeOpenAI, tmp_pat
     first = run_benchmark(get_dataset("optibench"), ReferenceFormulator(), store, limit=12).run
     second = run_benchmark(get_dataset("nl4opt"), ReferenceFormulator(), store, limit=12).run
     page = write_report(store, [first, second], tmp_path / "report.html").read_text()
-    assert page.count("<svg") == 3 and first in page and second in page
+    assert page.count("<svg") == 5 and first in page and second in page
     assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
 
 
