@@ -1,7 +1,8 @@
 """`milpflow report`: one self-contained HTML file comparing runs (no scripts, no network, inline SVG plots).
 
 Plots: accuracy by problem class (one bar per run), verdict breakdown, tokens and cost, and the latency
-distribution (every plot is an inline SVG with a tooltip per bar). Several runs side by side share each chart so they compare at a glance.
+distribution (every plot is an inline SVG with a tooltip per bar). Several runs side by side share each chart
+so they compare at a glance.
 """
 
 from __future__ import annotations
