@@ -34,7 +34,7 @@ def write_report(store: RunStore, run_ids: list[str], output: Path) -> Path:
         _legend(labels),
         "<h2>Summary</h2>", _summary_table(summaries),
         "<h2>Accuracy by problem class (structural)</h2>", _class_chart(summaries),
-        "<h2>Verdicts</h2>", _grouped_bars([Counter(r.verdict or "none" for r in rs) for rs in records]),
+        "<h2>Verdicts</h2>", _grouped_bars([Counter(r.verdict or "not scored" for r in rs) for rs in records]),
         "<h2>Tokens and cost</h2>", _tokens_table(summaries),
         _bars(["prompt tokens", "completion tokens"],
               [{"prompt tokens": float(x.prompt_tokens), "completion tokens": float(x.completion_tokens)}
@@ -121,6 +121,9 @@ def _bars(groups: list[str], series: list[dict[str, float]], *, unit: str, maxim
             x = x0 + si * bar
             out.append(f"<rect x='{x:.1f}' y='{height - h:.1f}' width='{bar - 1:.1f}' height='{h:.1f}' "
                        f"fill='{_COLOURS[si % 6]}'><title>{html.escape(group)}: {value:g}{unit}</title></rect>")
+            if value:
+                out.append(f"<text x='{x + (bar - 1) / 2:.1f}' y='{max(10.0, height - h - 3):.1f}' font-size='10' "
+                           f"text-anchor='middle'>{value:.4g}{unit}</text>")
         label = html.escape(group[:28])
         out.append(f"<text x='{x0:.1f}' y='{height + 12}' font-size='11' transform='rotate(40 {x0:.1f} "
                    f"{height + 12})'>{label}</text>")
