@@ -7,14 +7,20 @@
 #   ./dev.sh test-slow   run the slow suites only
 #   ./dev.sh bench       run the performance benchmarks
 #   ./dev.sh setup       only create/refresh the virtual environment
+#   ./dev.sh lock        refresh uv.lock to the newest versions pyproject.toml allows, then run every suite
 #
-# Set-up: a virtual environment in .venv with the project installed in editable mode. It is refreshed
-# when pyproject.toml changes. Needs Python >= 3.11 (python3.11/3.12/3.13 or python3 on PATH).
+# Set-up: .venv holds exactly what uv.lock pins (every package, every extra, with hashes), installed by
+# uv, which itself is pinned below and installed into .tools/ with pip. It is refreshed when uv.lock or
+# pyproject.toml changes. Needs Python >= 3.11 (python3.11/3.12/3.13 or python3 on PATH); no Python is
+# ever downloaded.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 VENV="$ROOT/.venv"
+TOOLS="$ROOT/.tools"
+UV_VERSION=0.13.9
 STAMP="$VENV/.milpflow-installed"
+export UV_PROJECT_ENVIRONMENT="$VENV" UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
 
 find_python() {
   for candidate in "${MILPFLOW_PYTHON:-}" python3.13 python3.12 python3.11 python3; do
@@ -27,33 +33,41 @@ find_python() {
   return 1
 }
 
+make_venv() {  # make_venv PYTHON DIR: a venv with pip; installs Debian's python3-venv if that is missing
+  local py=$1 dir=$2
+  if "$py" -m venv "$dir" 2>/dev/null; then return 0; fi
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "==> installing python3-venv" >&2
+    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+    rm -rf "$dir"; "$py" -m venv "$dir"
+  else
+    echo "cannot create a virtual environment: install the venv module (Debian: apt-get install python3-venv)" >&2
+    exit 1
+  fi
+}
+
+uv_tool() {  # the pinned uv, installed on first use
+  if [ ! -x "$TOOLS/bin/uv" ] || [ "$("$TOOLS/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+    local py
+    py=$(find_python) || { echo "milpflow needs Python >= 3.11; install it or set MILPFLOW_PYTHON" >&2; exit 1; }
+    echo "==> installing uv $UV_VERSION into .tools" >&2
+    rm -rf "$TOOLS"; make_venv "$py" "$TOOLS"
+    "$TOOLS/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" >&2
+  fi
+  echo "$TOOLS/bin/uv"
+}
+
 setup() {
-  local want
-  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  local want uv py
+  want=$(cat uv.lock pyproject.toml | sha256sum | cut -d' ' -f1)
   if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
     return 0
   fi
-  local py
-  if ! py=$(find_python); then
-    echo "milpflow needs Python >= 3.11; install it (e.g. apt-get install python3) or set MILPFLOW_PYTHON" >&2
-    exit 1
-  fi
-  if [ ! -x "$VENV/bin/python" ]; then
-    echo "==> creating $VENV with $py" >&2
-    if ! "$py" -m venv "$VENV" 2>/dev/null; then
-      if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-        echo "==> installing python3-venv" >&2
-        apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-        rm -rf "$VENV"; "$py" -m venv "$VENV"
-      else
-        echo "cannot create a virtual environment: install the venv module (Debian: apt-get install python3-venv)" >&2
-        exit 1
-      fi
-    fi
-  fi
-  echo "==> installing milpflow and its dependencies into .venv (first run takes about a minute)" >&2
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]" >&2
+  uv=$(uv_tool)
+  py=$(find_python)
+  echo "==> installing milpflow and the locked dependencies into .venv" >&2
+  # --locked: fail rather than install anything uv.lock does not pin (run ./dev.sh lock after editing pyproject.toml)
+  "$uv" sync --locked --all-extras --python "$py" --quiet >&2
   echo "$want" > "$STAMP"
 }
 
@@ -81,7 +95,12 @@ case "$job" in
       echo "==> $b"
       "$VENV/bin/python" "$b"
     done ;;
+  lock)
+    uv=$(uv_tool)
+    "$uv" lock --upgrade --python "$(find_python)"
+    setup
+    "$VENV/bin/python" -m pytest -m 'slow or not slow' "$@" ;;
   *)
-    sed -n '2,10p' "$0" >&2
+    sed -n '2,11p' "$0" >&2
     exit 2 ;;
 esac

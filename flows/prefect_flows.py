@@ -22,6 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
 
 from flows.pipeline import BenchmarkSummary, ProblemRecord, record_problem, start_run, summarize_run
+from flows.render import format_number
 from flows.settings import get_settings
 from flows.store import RunStore
 
@@ -180,7 +181,7 @@ def solve_problem(
         lines += [f"- `{c.name}`" + (f" for `{c.forall}`" if c.forall else "") + f": `{c.expression}`"
                   + (f" — {c.description}" if c.description else "") for c in record.spec.constraints]
     if record.result is not None:
-        outcome = f"status **{record.result.status.value}**, objective {record.result.objective}"
+        outcome = f"status **{record.result.status.value}**, objective {format_number(record.result.objective)}"
         lines += ["", "## Solution", "", outcome, ""]
         lines += [f"- {k} = {v:g}" for k, v in record.result.variables.items() if abs(v) > 1e-9][:50]
     if record.error:

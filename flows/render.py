@@ -71,7 +71,7 @@ def render_solution(
     if result.objective is not None:
         header.add_row("objective", f"{result.objective:.10g}  ({model.sense.value})")
     if result.gap is not None and model.is_mip:
-        header.add_row("bound / gap", f"{_fmt(result.bound)} / {result.gap:.3g}")
+        header.add_row("bound / gap", f"{format_number(result.bound)} / {result.gap:.3g}")
     timing = f"solve {result.solve_seconds:.3f} s ({result.backend})"
     if compile_seconds is not None:
         timing = f"build {compile_seconds:.3f} s, " + timing
@@ -97,9 +97,9 @@ def _variables_table(result: SolveResult, *, show_all: bool, max_rows: int) -> T
     if result.reduced_costs is not None:
         table.add_column("reduced cost", justify="right")
     for name, value in items[:max_rows]:
-        row = [escape(name), _fmt(value)]
+        row = [escape(name), format_number(value)]
         if result.reduced_costs is not None:
-            row.append(_fmt(result.reduced_costs.get(name, 0.0)))
+            row.append(format_number(result.reduced_costs.get(name, 0.0)))
         table.add_row(*row)
     if len(items) > max_rows:
         table.caption = f"… {len(items) - max_rows} more (use --json for all)"
@@ -139,7 +139,7 @@ def render_model_spec(console: Console, spec: Any) -> None:
     for p in spec.parameters:
         idx = f"[{', '.join(p.indices)}]" if p.indices else ""
         if p.value is not None:
-            definition = _fmt(p.value)
+            definition = format_number(p.value)
         elif p.data_key is not None:
             definition = f"data `{p.data_key}`"
         else:
@@ -159,7 +159,8 @@ def render_model_spec(console: Console, spec: Any) -> None:
     console.print(table)
 
 
-def _fmt(value: float | None) -> str:
+def format_number(value: float | None) -> str:
+    """A number for people: 10 significant digits (no 153.67499999999998), "-" for none, "inf" spelled out."""
     if value is None:
         return "-"
     if math.isinf(value):

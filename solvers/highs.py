@@ -18,6 +18,7 @@ import numpy as np
 from highspy import Highs, HighsLp, HighsModelStatus, HighsStatus, HighsVarType, MatrixFormat, ObjSense
 
 from solvers.linear import LinearModel, ObjectiveSense
+from solvers.quiet import new_highs
 from solvers.result import IIS, SolveOptions, SolveResult, SolveStatus
 
 __all__ = ["BACKEND_NAME", "STATUS_MAP", "build_highs", "solve", "to_highs_lp"]
@@ -80,8 +81,7 @@ def to_highs_lp(model: LinearModel) -> HighsLp:
 def build_highs(model: LinearModel, options: SolveOptions | None = None) -> Highs:
     """A silent `Highs` instance holding `model`, with `options` applied. Raises RuntimeError if HiGHS refuses it."""
     options = options or SolveOptions()
-    h = Highs()
-    h.silent()
+    h = new_highs()
     status = h.passModel(to_highs_lp(model))
     if status == HighsStatus.kError:
         raise RuntimeError(f"HiGHS rejected the model '{model.name}' in passModel")
@@ -233,5 +233,5 @@ def _unbounded_hint(h: Highs, model: LinearModel) -> str | None:
 
 def highs_version() -> str:
     """The HiGHS library version, e.g. ``1.15.1`` (highspy has no ``__version__``)."""
-    return str(Highs().version())
+    return str(new_highs().version())
 

@@ -26,6 +26,7 @@ from highspy import Highs, HighsStatus, HighsVarType, ObjSense
 
 from solvers.highs import to_highs_lp
 from solvers.linear import LinearModel, ModelDataError, ObjectiveSense
+from solvers.quiet import new_highs
 
 __all__ = ["ModelFileError", "UnsupportedModelError", "read_model", "sanitize_names", "write_model"]
 
@@ -78,7 +79,7 @@ def read_model(path: str | os.PathLike[str]) -> LinearModel:
             except OSError as exc:
                 raise ModelFileError(f"{source}: cannot read ({exc})") from exc
         h, log = _read_with_highs(read_path, Path(tmp) / "highs.log")
-    if h is None and "Quadratic constraints" in log:
+    if h is None and "quadratic constraints" in log.lower():
         raise UnsupportedModelError(
             f"{source}: the model has quadratic constraints; milpflow handles linear models only"
         )
@@ -100,7 +101,7 @@ def read_model(path: str | os.PathLike[str]) -> LinearModel:
 
 
 def _read_with_highs(path: Path, log_path: Path) -> tuple[Highs | None, str]:
-    h = Highs()
+    h = new_highs()
     h.setOptionValue("output_flag", True)
     h.setOptionValue("log_to_console", False)
     h.setOptionValue("log_file", str(log_path))
@@ -270,8 +271,7 @@ def write_model(model: LinearModel, path: str | os.PathLike[str]) -> dict[str, s
     renamed = model.copy()
     renamed.var_names, renamed.row_names = columns, rows
     lp = to_highs_lp(renamed)
-    h = Highs()
-    h.silent()
+    h = new_highs()
     if h.passModel(lp) == HighsStatus.kError:
         raise ModelFileError(f"{target}: HiGHS rejected the model")
     with tempfile.TemporaryDirectory(prefix="milpflow-write-") as tmp:

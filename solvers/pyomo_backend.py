@@ -26,6 +26,7 @@ import numpy as np
 
 from solvers.compile import CompiledModel
 from solvers.linear import LinearModel, ObjectiveSense
+from solvers.quiet import consume_banner
 from solvers.result import SolveOptions, SolveResult, SolveStatus
 
 if TYPE_CHECKING:
@@ -159,6 +160,7 @@ def solve(source: CompiledModel | LinearModel, options: SolveOptions | None = No
     """Build the Pyomo model and solve it with Pyomo's HiGHS interface; same result contract as HiGHS direct."""
     from pyomo.contrib.solver.common.factory import SolverFactory
 
+    consume_banner()  # Pyomo constructs its own Highs: the banner must not reach stdout
     options = options or SolveOptions()
     lin = source.model if isinstance(source, CompiledModel) else source
     m = build_pyomo_model(source) if isinstance(source, CompiledModel) else build_pyomo_from_linear(source)

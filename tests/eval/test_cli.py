@@ -57,12 +57,6 @@ def transport() -> LinearModel:
     return load_linear_model(EXAMPLE)
 
 
-@pytest.fixture
-def needs_io() -> None:
-    """LP/MPS reading goes through solvers.io (names with brackets need its sanitising reader)."""
-    pytest.importorskip("solvers.io", reason="solvers.io (LP/MPS reader) is not available yet")
-
-
 def spec_variant(path: Path, *edits: tuple[str, str]) -> Path:
     """The transport example with textual edits applied, written to `path`."""
     text = EXAMPLE.read_text()
@@ -130,7 +124,7 @@ def json_lines(output: str) -> list[dict]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
-def test_spec_against_scrambled_mps_is_isomorphic(tmp_path, transport, needs_io):
+def test_spec_against_scrambled_mps_is_isomorphic(tmp_path, transport):
     ref = write(scramble(transport, 3).model, tmp_path / "reference.mps")
     result = run(str(EXAMPLE), str(ref), "--json")
     assert result.exit_code == 0, result.output
@@ -142,7 +136,7 @@ def test_spec_against_scrambled_mps_is_isomorphic(tmp_path, transport, needs_io)
     assert verdict["seconds"] > 0
 
 
-def test_lp_against_mps_with_a_changed_coefficient(tmp_path, transport, needs_io):
+def test_lp_against_mps_with_a_changed_coefficient(tmp_path, transport):
     base = plain_names(transport)
     cand = write(base, tmp_path / "candidate.lp")
     ref = write(perturb(base, 0, 0, 2.0), tmp_path / "reference.mps")
@@ -154,14 +148,14 @@ def test_lp_against_mps_with_a_changed_coefficient(tmp_path, transport, needs_io
     assert any("`c0`" in d["message"] and "(1 vs 2)" in d["message"] for d in verdict["differences"])
 
 
-def test_human_report(tmp_path, transport, needs_io):
+def test_human_report(tmp_path, transport):
     ref = write(scramble(transport, 3).model, tmp_path / "reference.mps")
     result = run(str(EXAMPLE), str(ref))
     assert result.exit_code == 0, result.output
     assert "ISOMORPHIC" in result.output and "mapping:" in result.output and "optimal" in result.output
 
 
-def test_tolerance_and_solve_options(tmp_path, transport, needs_io):
+def test_tolerance_and_solve_options(tmp_path, transport):
     ref = write(transport, tmp_path / "reference.mps")
     lenient = json_lines(run(str(EXAMPLE), str(ref), "--json", "--lenient").output)[0]
     custom = json_lines(run(str(EXAMPLE), str(ref), "--json", "--objective-tol", "0.05").output)[0]
@@ -172,7 +166,7 @@ def test_tolerance_and_solve_options(tmp_path, transport, needs_io):
     assert run(str(EXAMPLE), str(ref), "--lenient", "--objective-tol", "0.1").exit_code == 2
 
 
-def test_unreadable_candidate_is_an_invalid_verdict(tmp_path, transport, needs_io):
+def test_unreadable_candidate_is_an_invalid_verdict(tmp_path, transport):
     ref = write(transport, tmp_path / "reference.mps")
     garbage = tmp_path / "candidate.lp"
     garbage.write_text(BROKEN_LP)
@@ -187,7 +181,7 @@ def test_unreadable_candidate_is_an_invalid_verdict(tmp_path, transport, needs_i
     assert "shipp" in json_lines(run(str(broken_spec), str(ref), "--json").output)[0]["reason"]
 
 
-def test_bad_usage_and_paths_exit_2(tmp_path, transport, needs_io):
+def test_bad_usage_and_paths_exit_2(tmp_path, transport):
     ref = write(transport, tmp_path / "reference.mps")
     assert run(str(tmp_path / "missing.json"), str(ref)).exit_code == 2
     assert run(str(EXAMPLE), str(tmp_path / "missing.mps")).exit_code == 2
@@ -201,7 +195,7 @@ def test_bad_usage_and_paths_exit_2(tmp_path, transport, needs_io):
     assert result.exit_code == 2 and "reference" in result.output
 
 
-def test_batch_with_relative_paths_and_bad_lines(tmp_path, transport, needs_io):
+def test_batch_with_relative_paths_and_bad_lines(tmp_path, transport):
     folder = tmp_path / "batch"
     (folder / "models").mkdir(parents=True)
     shutil.copy(EXAMPLE, folder / "models" / "cand.json")

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from formulation.fake_server import FakeOpenAI, error, spec_reply
 
 from .conftest import API_KEY
@@ -38,13 +40,13 @@ def test_solve_text_end_to_end_with_save_and_cache(tmp_path: Path, transport_spe
     payload = json.loads(first.stdout)
     assert payload["formulation"]["strategy"] == "repair"
     assert payload["formulation"]["usage"]["calls"] == 1
-    assert payload["solution"]["status"] == "optimal" and payload["solution"]["objective"] == 153.675
+    assert payload["solution"]["status"] == "optimal" and payload["solution"]["objective"] == pytest.approx(153.675)
     assert len(srv.requests) == 1, "the second run is answered from the cache"
     assert json.loads(second.stdout)["formulation"]["usage"]["cached_calls"] == 1
     for output in (first.stdout, first.stderr, second.stdout, second.stderr, saved.read_text()):
         assert API_KEY not in output
     resolved = _run(["solve", str(saved), "--json"], {}, tmp_path)  # the saved spec needs no LLM
-    assert json.loads(resolved.stdout)["objective"] == 153.675
+    assert json.loads(resolved.stdout)["objective"] == pytest.approx(153.675)
 
 
 def test_human_output_shows_model_solution_and_footer(tmp_path: Path, transport_spec: dict[str, Any]) -> None:

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from formulation.fake_server import FakeOpenAI, RecordedRequest, Reply, error, spec_reply
 from formulation.llm import LLMClient
 from formulation.strategies import StrategyOptions, formulate
@@ -30,7 +32,7 @@ def test_repair_sends_the_iis_back_and_keeps_every_attempt(tmp_path: Path, trans
     with FakeOpenAI([spec_reply(infeasible), spec_reply(transport_spec)]) as srv:
         client = LLMClient(settings_for(srv.base_url, tmp_path))
         record = formulate(client, PROBLEM, None, StrategyOptions(strategy="repair"))
-    assert record.ok and record.result is not None and record.result.objective == 153.675
+    assert record.ok and record.result is not None and record.result.objective == pytest.approx(153.675)
     assert [a.status for a in record.attempts] == [SolveStatus.INFEASIBLE, SolveStatus.OPTIMAL]
     repair_prompt = srv.requests[1].text
     assert "infeasible" in repair_prompt
@@ -103,7 +105,7 @@ def test_vote_picks_the_largest_isomorphism_class(tmp_path: Path, transport_spec
     assert record.vote is not None
     assert record.vote.class_sizes == [3, 2] and record.vote.chosen_class == [2, 3, 5]
     assert record.vote.confidence == 0.6
-    assert record.result is not None and record.result.objective == 153.675
+    assert record.result is not None and record.result.objective == pytest.approx(153.675)
     assert {r.body["temperature"] for r in srv.requests} == {0.8}
     assert len(record.attempts) == 5
 
