@@ -20,8 +20,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from formulation.compile import CompiledModel, compile_spec
 from formulation.spec import ModelSpec
-from solvers.compile import CompiledModel, compile_spec
 from solvers.highs import build_highs
 
 
@@ -89,7 +89,7 @@ def main() -> None:
 
     rows = [("highspy passModel (baseline)", t_base), ("milpflow compile + passModel", t_milpflow)]
     if not args.no_pyomo:
-        from solvers.pyomo_backend import build_pyomo_model
+        from formulation.pyomo_mirror import build_pyomo_model
 
         t_pyomo_build, _ = best_of(1, lambda: build_pyomo_model(compiled))
         rows.append(("milpflow compile + Pyomo model build", t_compile + t_pyomo_build))

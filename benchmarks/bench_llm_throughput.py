@@ -1,6 +1,6 @@
 """LLM-stage throughput: N problems through formulate → compile → solve against a server with fixed latency.
 
-The scripted OpenAI-compatible server (`formulation.fake_server`, real HTTP on 127.0.0.1) answers every
+The scripted OpenAI-compatible server (`tests.fake_openai`, real HTTP on 127.0.0.1) answers every
 request after a fixed delay (1 s by default) with a valid transport model. The ideal wall time at
 concurrency c is ``N × latency / c``; the printed ratio ``measured / ideal`` shows the pipeline's own
 overhead and how well threads overlap the waiting (1.0 is perfect).
@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from formulation.fake_server import FakeOpenAI, RecordedRequest, Reply, spec_reply
 from formulation.llm import LLMClient
 from formulation.settings import LLMSettings
 from formulation.strategies import StrategyOptions, formulate
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the scripted server is a test double: it lives in tests/, outside the product
+from tests.fake_openai import FakeOpenAI, RecordedRequest, Reply, spec_reply  # noqa: E402
 
 
 def main() -> None:

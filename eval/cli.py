@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _load(path: Path, data: Path | None) -> LinearModel:
-    from solvers.loading import load_linear_model
+    from formulation.loading import load_linear_model
 
     return load_linear_model(path, data)
 

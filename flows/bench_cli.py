@@ -222,7 +222,7 @@ def _bench_as_flow(dataset: str, formulator: str, model: str | None, strategy: s
 
 
 def _formulator(kind: str, model: str | None, strategy: str) -> tuple[Any, str | None, dict[str, Any]]:
-    from formulation.reference import LLMFormulator, ReferenceFormulator
+    from flows.formulators import LLMFormulator, ReferenceFormulator
 
     if kind == "reference":
         return ReferenceFormulator(), None, {}

@@ -82,8 +82,8 @@ MaxIterOpt = Annotated[
 
 
 def _load(path: Path, data: Path | None, max_iterations: int | None, as_json: bool) -> Any:
-    from solvers.compile import CompileOptions
-    from solvers.loading import InputError, load_input
+    from formulation.compile import CompileOptions
+    from formulation.loading import InputError, load_input
 
     limit = max_iterations or get_settings().max_iterations
     try:
@@ -181,9 +181,12 @@ def _problem_text(argument: str) -> str | None:
 
 def _run_backend(backend: str, loaded: Any, options: SolveOptions) -> SolveResult:
     if backend == "pyomo":
+        from formulation import pyomo_mirror
         from solvers import pyomo_backend
 
-        return pyomo_backend.solve(loaded.compiled if loaded.compiled is not None else loaded.model, options)
+        if loaded.compiled is not None:
+            return pyomo_mirror.solve(loaded.compiled, options)
+        return pyomo_backend.solve(loaded.model, options)
     from solvers import highs
 
     return highs.solve(loaded.model, options)

@@ -16,10 +16,10 @@ from rich.text import Text
 
 from flows.cli import ExitCode, exit_code_for
 from flows.render import render_model_spec, render_solution, result_to_json
+from formulation.compile import DataFileError, ModelBuildError, compile_spec, load_data
 from formulation.llm import LLMClient, LLMError, not_configured_message
 from formulation.settings import LLMSettings
 from formulation.strategies import FormulationRecord, StrategyOptions, formulate
-from solvers.compile import DataFileError, ModelBuildError, compile_spec, load_data
 
 __all__ = ["solve_text"]
 

@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from benchmarks.datasets.base import Dataset, Problem
 from eval.compare import CompareOptions, Comparison, compare
 from eval.metrics import Metrics, ScoredItem, aggregate
+from flows.formulators import Formulator
 from flows.store import RunStore
-from formulation.reference import Formulator
 from solvers.highs import solve
 from solvers.result import SolveOptions, SolveResult, SolveStatus
 

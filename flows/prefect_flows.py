@@ -72,7 +72,7 @@ def _dataset(name: str) -> Any:
 
 @lru_cache(maxsize=8)
 def _formulator(kind: str, model: str | None, strategy: str) -> Any:
-    from formulation.reference import LLMFormulator, ReferenceFormulator
+    from flows.formulators import LLMFormulator, ReferenceFormulator
 
     if kind == "reference":
         return ReferenceFormulator()

@@ -8,7 +8,7 @@ Two audiences shape this file:
   every field carries a description. ``tests/formulation/test_spec_schema.py`` checks these rules.
 * **The compiler.** Shape is all that pydantic checks here (plus identifier syntax and name clashes,
   because those make every later message confusing). Meaning — unknown names, index arity, linearity,
-  data shapes — is checked by `solvers.compile`, which returns located messages a person or a repair
+  data shapes — is checked by `formulation.compile`, which returns located messages a person or a repair
   loop can act on.
 
 Data can live outside the spec: a parameter may name an entry of a separate ``data.json`` (scalars, lists

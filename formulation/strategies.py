@@ -21,10 +21,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from formulation.compile import CompiledModel, CompileOptions, ModelBuildError, compile_spec
 from formulation.llm import ErrorCategory, LLMClient, LLMError, Usage
 from formulation.messages import build_messages, repair_message
 from formulation.spec import ModelSpec
-from solvers.compile import CompiledModel, CompileOptions, ModelBuildError, compile_spec
 from solvers.highs import solve
 from solvers.result import SolveOptions, SolveResult, SolveStatus
 

@@ -31,8 +31,8 @@ from functools import cached_property
 from typing import Any
 
 from benchmarks.datasets.base import Dataset, Problem, ProblemTags
+from formulation.compile import compile_spec
 from formulation.spec import RESERVED_NAMES, ModelSpec
-from solvers.compile import compile_spec
 from solvers.linear import LinearModel
 
 __all__ = ["NL4Opt", "ReferenceConversionError", "annotation_to_spec", "integer_variant", "parse_number"]

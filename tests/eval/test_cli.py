@@ -52,7 +52,7 @@ def plain_names(model: LinearModel) -> LinearModel:
 
 @pytest.fixture
 def transport() -> LinearModel:
-    from solvers.loading import load_linear_model
+    from formulation.loading import load_linear_model
 
     return load_linear_model(EXAMPLE)
 

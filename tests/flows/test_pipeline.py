@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.datasets import get_dataset
+from flows.formulators import LLMFormulator, ReferenceFormulator
 from flows.pipeline import run_benchmark
 from flows.store import RunStore
 from formulation import llm
-from formulation.fake_server import FakeOpenAI, RecordedRequest, Reply, completion, error, spec_reply
 from formulation.llm import LLMClient
-from formulation.reference import LLMFormulator, ReferenceFormulator
 from formulation.settings import LLMSettings
 from formulation.strategies import StrategyOptions
+from tests.fake_openai import FakeOpenAI, RecordedRequest, Reply, completion, error, spec_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "sk-bench-NEVER-STORED-42"

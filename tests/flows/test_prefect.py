@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from formulation.fake_server import FakeOpenAI, spec_reply
+from tests.fake_openai import FakeOpenAI, spec_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "sk-prefect-NEVER-SHOWN-7"
@@ -100,11 +100,11 @@ def test_audit_flow_publishes_counts(prefect_env: FakeOpenAI) -> None:
 
 def test_report_is_one_self_contained_html_file(prefect_env: FakeOpenAI, tmp_path: Path) -> None:
     from benchmarks.datasets import get_dataset
+    from flows.formulators import ReferenceFormulator
     from flows.pipeline import run_benchmark
     from flows.report import write_report
     from flows.settings import get_settings
     from flows.store import RunStore
-    from formulation.reference import ReferenceFormulator
 
     store = RunStore(get_settings().store_url())
     first = run_benchmark(get_dataset("optibench"), ReferenceFormulator(), store, limit=12).run

@@ -1,4 +1,4 @@
-"""What `solvers.compile.compile_spec` makes of sets, parameters, data and variables, checked on the matrix.
+"""What `formulation.compile.compile_spec` makes of sets, parameters, data and variables, checked on the matrix.
 
 Guards: variable bounds (numbers, null, "-inf", parameter expressions, a bare indexed parameter meaning "at the
 variable's own index"), domains (binary clipping, integrality), parameter defaults, every data-binding shape
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from solvers.compile import CompiledModel, CompileOptions, ModelBuildError, compile_spec, element_label, load_data
+from formulation.compile import CompiledModel, CompileOptions, ModelBuildError, compile_spec, element_label, load_data
 from solvers.linear import LinearModel
 
 from .builders import build

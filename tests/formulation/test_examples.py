@@ -23,10 +23,10 @@ from scipy.optimize import linprog
 from typer.testing import CliRunner
 
 from flows.cli import app
+from formulation.compile import compile_spec
+from formulation.loading import load_input
 from formulation.spec import ModelSpec
 from solvers import highs
-from solvers.compile import compile_spec
-from solvers.loading import load_input
 from solvers.result import SolveResult, SolveStatus
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from solvers.compile import ModelBuildError, compile_spec
+from formulation.compile import ModelBuildError, compile_spec
 from solvers.linear import LinearModel
 
 from .builders import build

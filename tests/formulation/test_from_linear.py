@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from formulation.compile import compile_spec
 from formulation.from_linear import linear_to_spec
 from formulation.spec import ModelSpec, load_spec
-from solvers.compile import compile_spec
 from solvers.highs import solve
 from solvers.linear import LinearModel
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
+from formulation.compile import CompileOptions, DataFileError, ModelBuildError, compile_spec, load_data
 from formulation.spec import ModelSpec, SpecFileError, load_spec
-from solvers.compile import CompileOptions, DataFileError, ModelBuildError, compile_spec, load_data
 
 CANARY = "PWNED"
 TARGET = "constraint `target`"

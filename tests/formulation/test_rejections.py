@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from formulation.compile import CompileOptions, ModelBuildError, compile_spec
 from formulation.spec import ModelSpec, SpecFileError, load_spec
-from solvers.compile import CompileOptions, ModelBuildError, compile_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE: dict[str, Any] = json.loads((ROOT / "examples" / "transport.json").read_text())

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from formulation.fake_server import FakeOpenAI, error, spec_reply
+from tests.fake_openai import FakeOpenAI, error, spec_reply
 
 from .conftest import API_KEY
 

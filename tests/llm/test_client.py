@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from formulation.cache import ResponseCache
-from formulation.fake_server import FakeOpenAI, Reply, completion, error, spec_reply
 from formulation.llm import ErrorCategory, LLMClient, LLMError, OutputMode, RateLimiter
 from formulation.messages import build_messages
 from formulation.settings import LLMSettings
+from tests.fake_openai import FakeOpenAI, Reply, completion, error, spec_reply
 
 from .conftest import API_KEY, RecordingSleep, settings_for
 

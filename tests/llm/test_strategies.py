@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from formulation.fake_server import FakeOpenAI, RecordedRequest, Reply, error, spec_reply
 from formulation.llm import LLMClient
 from formulation.strategies import StrategyOptions, formulate
 from solvers.result import SolveStatus
+from tests.fake_openai import FakeOpenAI, RecordedRequest, Reply, error, spec_reply
 
 from .conftest import settings_for
 

@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
+from formulation import pyomo_mirror
+from formulation.compile import CompiledModel, compile_spec, load_data
 from formulation.spec import load_spec
-from solvers import highs, pyomo_backend
-from solvers.compile import CompiledModel, compile_spec, load_data
+from solvers import highs
 from solvers.result import SolveStatus
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -42,11 +43,11 @@ def _example_names() -> list[str]:
 def test_both_backends_agree(name: str) -> None:
     compiled = _compiled(name)
     direct = highs.solve(compiled.model)
-    through_pyomo = pyomo_backend.solve(compiled)
+    through_pyomo = pyomo_mirror.solve(compiled)
     assert direct.status is through_pyomo.status
     if direct.status is SolveStatus.OPTIMAL:
         assert through_pyomo.objective == pytest.approx(direct.objective, rel=1e-6)
-    pyomo_model = pyomo_backend.build_pyomo_model(compiled)
+    pyomo_model = pyomo_mirror.build_pyomo_model(compiled)
     for var in compiled.spec.variables:
         component = getattr(pyomo_model, var.name)
         assert component.is_indexed() == bool(var.indices)

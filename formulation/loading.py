@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from formulation.compile import CompiledModel, CompileOptions, DataFileError, ModelBuildError, compile_spec, load_data
 from formulation.spec import ModelSpec, SpecFileError, load_spec
-from solvers.compile import CompiledModel, CompileOptions, DataFileError, ModelBuildError, compile_spec, load_data
 from solvers.linear import LinearModel
 
 __all__ = ["DATA_FILE_NAME", "SPEC_FILE_NAME", "InputError", "LoadedModel", "load_input", "load_linear_model"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from solvers.compile import ModelBuildError, compile_spec
+from formulation.compile import ModelBuildError, compile_spec
 from solvers.linear import LinearModel
 
 if TYPE_CHECKING:
