@@ -1,8 +1,14 @@
 """Evaluation: is a candidate model equivalent to a reference model, and if not, what differs?
 
-Public API (import from the modules):
+Public API::
 
-* `eval.compare.compare(candidate, reference, options) -> Comparison` — the verdict ladder ``isomorphic`` >
+    import eval
+    comparison = eval.compare(candidate, reference)        # Comparison: verdict, reason, mapping, differences
+    comparison.verdict                                    # eval.Verdict.ISOMORPHIC / SAME_OPTIMUM / DIFFERENT / …
+
+In detail:
+
+* `eval.compare(candidate, reference, options) -> Comparison` — the verdict ladder ``isomorphic`` >
   ``same_optimum`` > ``different`` (+ ``invalid``), with mapping, differences, statuses, objectives, timings;
   `CompareOptions`, `ObjectiveTolerance` (`STRICT` 1e-6, `LENIENT` 1e-4, custom), `Comparison.invalid`.
 * `eval.metrics.aggregate(comparisons) -> Metrics` and `render_metrics` — benchmark accuracy tables.
@@ -17,3 +23,32 @@ batch individualisation, exact tier `eval.exact`; every "isomorphic" is verified
 The exact tier uses bliss through python-igraph when it is installed (GPL-2.0-or-later; an optional
 dependency) and otherwise greedy individualisation plus networkx VF2++ under a time limit.
 """
+
+from __future__ import annotations
+
+# `compare` is re-bound to the function here on purpose: `eval.compare(a, b)` is the stage's one verb. The module
+# stays importable with `from eval.compare import …` (sys.modules); `import eval.compare as m` gives the function.
+from eval.compare import (
+    LENIENT,
+    STRICT,
+    CompareOptions,
+    Comparison,
+    ObjectiveTolerance,
+    SolveMode,
+    Verdict,
+    compare,
+)
+from eval.metrics import Metrics, aggregate
+
+__all__ = [
+    "LENIENT",
+    "STRICT",
+    "CompareOptions",
+    "Comparison",
+    "Metrics",
+    "ObjectiveTolerance",
+    "SolveMode",
+    "Verdict",
+    "aggregate",
+    "compare",
+]

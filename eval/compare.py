@@ -271,6 +271,7 @@ def compare(
     options: CompareOptions | None = None,
     *,
     reference_result: SolveResult | None = None,
+    candidate_result: SolveResult | None = None,
 ) -> Comparison:
     """Compare `candidate` with `reference` (see the module docstring for the verdicts).
 
@@ -279,6 +280,8 @@ def compare(
         reference: The model it should be equivalent to; it must be valid (`ModelDataError` otherwise).
         options: Tolerances, tiers and limits (defaults: `CompareOptions()`).
         reference_result: A cached solve of the reference (benchmarks solve each reference once).
+        candidate_result: A solve of the candidate already made (the formulation stage solves every answer it
+            checks); used instead of solving again. The caller vouches that it is a solve of `candidate`.
 
     Returns:
         The `Comparison`; an unusable candidate gives an ``invalid`` verdict rather than an exception.
@@ -297,15 +300,12 @@ def compare(
         )
     reference.validate()
 
-    norm_args = {
-        "rel_tol": opts.rel_tol,
-        "abs_tol": opts.abs_tol,
-        "substitute_fixed": opts.substitute_fixed,
-        "drop_unused": opts.drop_unused,
-        "merge_parallel_rows": opts.merge_parallel_rows,
-    }
-    norm_c = normalize(candidate, **norm_args)
-    norm_r = normalize(reference, **norm_args)
+    def normalized(model: LinearModel) -> NormalizedModel:
+        return normalize(model, rel_tol=opts.rel_tol, abs_tol=opts.abs_tol, substitute_fixed=opts.substitute_fixed,
+                         drop_unused=opts.drop_unused, merge_parallel_rows=opts.merge_parallel_rows)
+
+    norm_c = normalized(candidate)
+    norm_r = normalized(reference)
     structural = decide(
         norm_c,
         norm_r,
@@ -365,7 +365,7 @@ def compare(
     agree: bool | None = None
     solve_text = ""
     if opts.solve is SolveMode.ALWAYS or (opts.solve is SolveMode.IF_NEEDED and not isomorphic):
-        agree, solve_text = _solve_tier(candidate, reference, opts, result, reference_result)
+        agree, solve_text = _solve_tier(candidate, reference, opts, result, reference_result, candidate_result)
 
     if isomorphic:
         result.verdict = Verdict.ISOMORPHIC
@@ -399,21 +399,34 @@ def compare(
     return result
 
 
+def _settled(result: SolveResult, is_mip: bool, gap: float) -> bool:
+    """Whether an earlier solve decides the question as well as a new one would: a proven status, and for a MIP
+    an optimum at least as tight as the gap this comparison asks for."""
+    if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
+        return True
+    if result.status is not SolveStatus.OPTIMAL:
+        return False
+    return not is_mip or (result.gap is not None and result.gap <= gap)
+
+
 def _solve_tier(
     candidate: LinearModel,
     reference: LinearModel,
     opts: CompareOptions,
     result: Comparison,
     reference_result: SolveResult | None,
+    candidate_result: SolveResult | None = None,
 ) -> tuple[bool | None, str]:
-    """Solve both models (the reference unless cached), fill the status fields, return the agreement."""
+    """Solve both models (each unless a usable earlier solve is given), fill the status fields, return the
+    agreement."""
     from solvers.highs import solve
 
     gap = opts.effective_mip_gap()
     solve_options = opts.solve_options()
     t0 = time.perf_counter()
     ref = reference_result if reference_result is not None else solve(reference, solve_options)
-    cand = solve(candidate, solve_options)
+    reusable = candidate_result is not None and _settled(candidate_result, candidate.is_mip, gap)
+    cand = candidate_result if reusable and candidate_result is not None else solve(candidate, solve_options)
     result.diagnostics.solve_seconds = time.perf_counter() - t0
     result.diagnostics.mip_gap = gap if candidate.is_mip or reference.is_mip else None
     result.candidate_status, result.reference_status = cand.status, ref.status

@@ -30,7 +30,8 @@ import multiprocessing
 import multiprocessing.connection
 import time
 from collections.abc import Callable
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,6 +40,7 @@ from scipy.sparse.csgraph import connected_components
 from eval.graph import GraphPair, LabeledGraph
 from eval.numeric import dense_ids
 from eval.refine import Refinement, UnionGraph, refine
+from solvers.arrays import IntArray
 
 __all__ = [
     "ExactOutcome",
@@ -50,7 +52,18 @@ __all__ = [
     "vf2pp",
 ]
 
-ExactOutcome = Literal["found", "none", "timeout", "error"]
+
+class ExactOutcome(StrEnum):
+    """How an exact back-end run under `run_with_time_limit` ended."""
+
+    FOUND = "found"
+    """A colour-preserving mapping was found (still to be verified against the numbers)."""
+    NONE = "none"
+    """The back-end proved that no isomorphism exists."""
+    TIMEOUT = "timeout"
+    """The time limit stopped it."""
+    ERROR = "error"
+    """It failed (missing library, crash); the message says why."""
 
 
 def has_igraph() -> bool:
@@ -63,7 +76,7 @@ def has_igraph() -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- colours
-def mapping_from_colours(refinement: Refinement) -> np.ndarray | None:
+def mapping_from_colours(refinement: Refinement) -> IntArray | None:
     """Candidate node → reference node for a discrete colouring with equal histograms, else ``None``."""
     c1, c2 = refinement.candidate, refinement.reference
     if c1.size != c2.size:
@@ -85,7 +98,7 @@ def _adjacency(graph: LabeledGraph) -> sp.csr_matrix:
     return (a + a.T).tocsr()
 
 
-def _sd_keys(graph: LabeledGraph, colours: np.ndarray) -> np.ndarray | None:
+def _sd_keys(graph: LabeledGraph, colours: IntArray) -> IntArray | None:
     """Per node: (component key, rank of the component among same-key components), or None if not SD.
 
     Singleton-coloured nodes get key -1. Returns an (N, 2) int64 array.
@@ -121,7 +134,7 @@ def _sd_keys(graph: LabeledGraph, colours: np.ndarray) -> np.ndarray | None:
     return keys
 
 
-def symmetric_decomposition(pair: GraphPair, refinement: Refinement) -> np.ndarray | None:
+def symmetric_decomposition(pair: GraphPair, refinement: Refinement) -> IntArray | None:
     """Mapping for a pair whose graphs are both symmetric-decomposable (see the module docstring), else None."""
     k1 = _sd_keys(pair.candidate, refinement.candidate)
     if k1 is None:
@@ -146,7 +159,7 @@ def individualise(
     batch: bool = False,
     max_steps: int = 200,
     deadline: float | None = None,
-) -> np.ndarray | None:
+) -> IntArray | None:
     """Greedy individualisation–refinement: a candidate mapping, or None when the greedy path fails.
 
     Each step takes the smallest ambiguous colour class and gives its first member in each graph a fresh
@@ -182,7 +195,7 @@ def individualise(
     return None
 
 
-def _individualised(colours: np.ndarray, nodes1: np.ndarray, nodes2: np.ndarray) -> np.ndarray:
+def _individualised(colours: IntArray, nodes1: IntArray, nodes2: IntArray) -> IntArray:
     """`colours` with ``nodes1[i]`` and ``nodes2[i]`` sharing a fresh colour of their own, for every i."""
     fresh = int(colours.max()) + 1 + np.arange(nodes1.size)
     start = colours.copy()
@@ -193,8 +206,8 @@ def _individualised(colours: np.ndarray, nodes1: np.ndarray, nodes2: np.ndarray)
 
 # ---------------------------------------------------------------------------------------------- subdivision
 def _subdivided(
-    graph: LabeledGraph, colours: np.ndarray, direct_label: int, colour_offset: int
-) -> tuple[int, np.ndarray, np.ndarray]:
+    graph: LabeledGraph, colours: IntArray, direct_label: int, colour_offset: int
+) -> tuple[int, IntArray, IntArray]:
     """Edges labelled `direct_label` stay edges; every other edge becomes a node coloured by its label.
 
     Returns (number of nodes, (E', 2) edge array, node colours before the joint dense re-numbering).
@@ -218,7 +231,7 @@ def _subdivided(
 
 def _subdivided_pair(
     pair: GraphPair, refinement: Refinement
-) -> tuple[tuple[int, np.ndarray, np.ndarray], tuple[int, np.ndarray, np.ndarray]]:
+) -> tuple[tuple[int, IntArray, IntArray], tuple[int, IntArray, IntArray]]:
     labels = np.concatenate([pair.candidate.edge_label, pair.reference.edge_label])
     direct = int(np.bincount(labels).argmax()) if labels.size else -1
     offset = refinement.num_colours
@@ -229,7 +242,7 @@ def _subdivided_pair(
     return (g1[0], g1[1], joint[: g1[0]]), (g2[0], g2[1], joint[g1[0] :])
 
 
-def bliss(pair: GraphPair, refinement: Refinement) -> np.ndarray | None:
+def bliss(pair: GraphPair, refinement: Refinement) -> IntArray | None:
     """Exact check with bliss via python-igraph; raises ImportError when python-igraph is missing."""
     import igraph
 
@@ -244,7 +257,7 @@ def bliss(pair: GraphPair, refinement: Refinement) -> np.ndarray | None:
     return np.asarray(map12, dtype=np.int64)[: pair.candidate.num_nodes]
 
 
-def vf2pp(pair: GraphPair, refinement: Refinement) -> np.ndarray | None:
+def vf2pp(pair: GraphPair, refinement: Refinement) -> IntArray | None:
     """Exact check with networkx VF2++ on the subdivided graphs, stable colours as node labels."""
     import networkx as nx
 
@@ -277,8 +290,8 @@ def _child(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], 
 
 
 def run_with_time_limit(
-    fn: Callable[..., np.ndarray | None], args: tuple[Any, ...], time_limit: float | None
-) -> tuple[ExactOutcome, np.ndarray | None, str | None]:
+    fn: Callable[..., IntArray | None], args: tuple[Any, ...], time_limit: float | None
+) -> tuple[ExactOutcome, IntArray | None, str | None]:
     """Run an exact back-end under a wall-clock limit.
 
     Returns:
@@ -289,8 +302,8 @@ def run_with_time_limit(
         try:
             result = fn(*args)
         except Exception as exc:  # noqa: BLE001 - a back-end failure must not crash the evaluation
-            return "error", None, f"{type(exc).__name__}: {exc}"
-        return ("found", result, None) if result is not None else ("none", None, None)
+            return ExactOutcome.ERROR, None, f"{type(exc).__name__}: {exc}"
+        return (ExactOutcome.FOUND, result, None) if result is not None else (ExactOutcome.NONE, None, None)
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(sender, fn, args), daemon=True)
@@ -298,16 +311,16 @@ def run_with_time_limit(
     sender.close()
     try:
         if not receiver.poll(time_limit):
-            return "timeout", None, f"no answer within {time_limit:g} s"
+            return ExactOutcome.TIMEOUT, None, f"no answer within {time_limit:g} s"
         try:
             status, payload = receiver.recv()
         except EOFError:
-            return "error", None, f"the exact check's process exited with code {proc.exitcode}"
+            return ExactOutcome.ERROR, None, f"the exact check's process exited with code {proc.exitcode}"
     finally:
         if proc.is_alive():
             proc.kill()
         proc.join()
         receiver.close()
     if status == "error":
-        return "error", None, str(payload)
-    return ("found", payload, None) if payload is not None else ("none", None, None)
+        return ExactOutcome.ERROR, None, str(payload)
+    return (ExactOutcome.FOUND, payload, None) if payload is not None else (ExactOutcome.NONE, None, None)

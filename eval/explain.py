@@ -32,6 +32,7 @@ from eval.isomorphism import StructuralResult
 from eval.normalize import NormalizedModel
 from eval.numeric import close, cluster_ids, dense_ids
 from eval.refine import Refinement, UnionGraph, refine, union_of
+from solvers.arrays import BoolArray, IntArray, UIntArray
 
 __all__ = ["Correspondence", "Difference", "DifferenceKind", "correspond", "explain"]
 
@@ -71,8 +72,8 @@ class Difference(BaseModel):
 
     kind: DifferenceKind = Field(description="Category of the difference.")
     where: str = Field(description="The element concerned, named as in the reference when it has one.")
-    candidate: str | None = Field(None, description="The candidate's side (a value or a row written out).")
-    reference: str | None = Field(None, description="The reference's side (a value or a row written out).")
+    candidate: str | None = Field(default=None, description="The candidate's side (a value or a row written out).")
+    reference: str | None = Field(default=None, description="The reference's side (a value or a row written out).")
     message: str = Field(description="One sentence a person can act on.")
 
 
@@ -80,19 +81,19 @@ class Difference(BaseModel):
 class Correspondence:
     """A partial pairing of normalised columns and half-spaces (-1: no partner)."""
 
-    var_c2r: np.ndarray
-    var_r2c: np.ndarray
-    row_c2r: np.ndarray
-    row_r2c: np.ndarray
+    var_c2r: IntArray
+    var_r2c: IntArray
+    row_c2r: IntArray
+    row_r2c: IntArray
 
 
 # ---------------------------------------------------------------------------------------------- pairing
-def _link(c2r: np.ndarray, r2c: np.ndarray, cs: np.ndarray, rs: np.ndarray) -> None:
+def _link(c2r: IntArray, r2c: IntArray, cs: IntArray, rs: IntArray) -> None:
     c2r[cs] = rs
     r2c[rs] = cs
 
 
-def _cascade(refinement: Refinement, c2r: np.ndarray, r2c: np.ndarray, *, first_round: int = 1) -> None:
+def _cascade(refinement: Refinement, c2r: IntArray, r2c: IntArray, *, first_round: int = 1) -> None:
     """Pair nodes whose colour is unique among unpaired nodes on both sides, deepest round first.
 
     Round 0 (the bare labels) is skipped by default: a unique right-hand side alone is weak evidence.
@@ -108,10 +109,10 @@ def _cascade(refinement: Refinement, c2r: np.ndarray, r2c: np.ndarray, *, first_
         _link(c2r, r2c, uc[ic[nc == 1][a]], ur[ir[nr == 1][b]])
 
 
-def _pair_by_keys(keys_c: list[str], keys_r: list[str], c2r: np.ndarray, r2c: np.ndarray) -> None:
+def _pair_by_keys(keys_c: list[str], keys_r: list[str], c2r: IntArray, r2c: IntArray) -> None:
     """Pair unpaired items with equal keys when the key is unique among the unpaired items on both sides."""
 
-    def unique_index(keys: list[str], free: np.ndarray) -> dict[str, int]:
+    def unique_index(keys: list[str], free: BoolArray) -> dict[str, int]:
         seen: dict[str, int] = {}
         for i in np.flatnonzero(free).tolist():
             seen[keys[i]] = -1 if keys[i] in seen else i
@@ -126,13 +127,13 @@ def _pair_by_keys(keys_c: list[str], keys_r: list[str], c2r: np.ndarray, r2c: np
 
 def _greedy_similar(
     ctx_c: sp.csr_matrix,
-    lab_c: np.ndarray,
+    lab_c: IntArray,
     ctx_r: sp.csr_matrix,
-    lab_r: np.ndarray,
-    node_lab_c: np.ndarray,
-    node_lab_r: np.ndarray,
-    c2r: np.ndarray,
-    r2c: np.ndarray,
+    lab_r: IntArray,
+    node_lab_c: IntArray,
+    node_lab_r: IntArray,
+    c2r: IntArray,
+    r2c: IntArray,
 ) -> None:
     """Pair unpaired items greedily by shared (paired) context and equal labels.
 
@@ -146,7 +147,7 @@ def _greedy_similar(
     deg = np.bincount(ctx_c.indices, minlength=width) + np.bincount(ctx_r.indices, minlength=width)
     usable = deg <= _MAX_CONTEXT_DEGREE
 
-    def entries(ctx: sp.csr_matrix, lab: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def entries(ctx: sp.csr_matrix, lab: IntArray, items: IntArray) -> tuple[IntArray, IntArray, IntArray]:
         rows = np.repeat(np.arange(ctx.shape[0]), np.diff(ctx.indptr))
         keep = (ctx.data > 0) & np.isin(rows, items) & usable[ctx.indices]
         return rows[keep], ctx.indices[keep].astype(np.int64), lab[keep]
@@ -176,7 +177,7 @@ def _greedy_similar(
             r2c[j] = i
 
 
-def _pair_by_label(lab_c: np.ndarray, lab_r: np.ndarray, c2r: np.ndarray, r2c: np.ndarray) -> None:
+def _pair_by_label(lab_c: IntArray, lab_r: IntArray, c2r: IntArray, r2c: IntArray) -> None:
     """Pair leftovers with equal labels, in index order (they are indistinguishable by cheap means)."""
     uc, ur = np.flatnonzero(c2r < 0), np.flatnonzero(r2c < 0)
     if uc.size == 0 or ur.size == 0:
@@ -188,7 +189,7 @@ def _pair_by_label(lab_c: np.ndarray, lab_r: np.ndarray, c2r: np.ndarray, r2c: n
         _link(c2r, r2c, a[:k], b[:k])
 
 
-def _mapped_rows(norm: NormalizedModel, var_map: np.ndarray | None, width: int) -> sp.csr_matrix:
+def _mapped_rows(norm: NormalizedModel, var_map: IntArray | None, width: int) -> sp.csr_matrix:
     """Rows of ``norm.A`` with columns mapped by `var_map` (unmapped entries kept as explicit zeros)."""
     a = norm.A
     cols = a.indices.astype(np.int64) if var_map is None else var_map[a.indices]
@@ -197,7 +198,7 @@ def _mapped_rows(norm: NormalizedModel, var_map: np.ndarray | None, width: int) 
     return sp.csr_matrix((data, cols, a.indptr.copy()), shape=(norm.num_rows, width))
 
 
-def _mapped_cols(norm: NormalizedModel, row_map: np.ndarray | None, width: int) -> tuple[sp.csr_matrix, np.ndarray]:
+def _mapped_cols(norm: NormalizedModel, row_map: IntArray | None, width: int) -> tuple[sp.csr_matrix, IntArray]:
     """Columns of ``norm.A`` as rows, with row indices mapped; returns the matrix and the entry order used."""
     a = norm.A
     rows = np.repeat(np.arange(norm.num_rows, dtype=np.int64), np.diff(a.indptr))
@@ -214,8 +215,8 @@ def _mapped_cols(norm: NormalizedModel, row_map: np.ndarray | None, width: int) 
 def _individualise(
     union: UnionGraph,
     refinement: Refinement,
-    node_c2r: np.ndarray,
-    node_r2c: np.ndarray,
+    node_c2r: IntArray,
+    node_r2c: IntArray,
     *,
     max_steps: int,
     deadline: float,
@@ -258,11 +259,11 @@ def _individualise(
             return
 
 
-def _best_pair(union: UnionGraph, cands: np.ndarray, refs: np.ndarray, node_c2r: np.ndarray) -> tuple[int, int]:
+def _best_pair(union: UnionGraph, cands: IntArray, refs: IntArray, node_c2r: IntArray) -> tuple[int, int]:
     """The (candidate, reference) pair from two equally coloured groups that shares most paired neighbours."""
     split = union.num_candidate_nodes
 
-    def neighbours(node: int) -> tuple[np.ndarray, np.ndarray]:
+    def neighbours(node: int) -> tuple[IntArray, UIntArray]:
         lo, hi = union.indptr[node], union.indptr[node + 1]
         return union.dst[lo:hi], union.edge_hash[lo:hi]
 
@@ -369,7 +370,7 @@ def _num(x: float) -> str:
 
 def _row_equal(
     candidate: NormalizedModel, reference: NormalizedModel, cor: Correspondence, rel_tol: float, abs_tol: float
-) -> np.ndarray:
+) -> BoolArray:
     """For every reference half-space: True when it is paired and equal (terms and rhs) to its partner."""
     n2, m2 = reference.num_vars, reference.num_rows
     ca, ra = candidate.A, reference.A
@@ -581,11 +582,11 @@ def _var_differences(
             best = int(np.argmax(counts))
             if counts[best] >= 2:
                 factor = float(np.median(ratios[finite & (ids == best)]))
-                key = ("objective_ratio", f"{factor:.10g}")
+                ratio_key = ("objective_ratio", f"{factor:.10g}")
                 keep = []
                 for item, in_group in zip(objective, finite & (ids == best), strict=True):
                     if in_group:
-                        groups.setdefault(key, []).append((item[0], item[1], _num(item[2]), _num(item[3])))
+                        groups.setdefault(ratio_key, []).append((item[0], item[1], _num(item[2]), _num(item[3])))
                     else:
                         keep.append(item)
                 objective = keep

@@ -22,6 +22,8 @@ import numpy as np
 
 from eval.normalize import NormalizedModel
 from eval.numeric import cluster_ids, dense_ids
+from solvers.arrays import IntArray
+from solvers.linear import VarType
 
 __all__ = ["GraphPair", "LabeledGraph", "build_pair", "to_networkx"]
 
@@ -42,10 +44,10 @@ class LabeledGraph:
 
     num_vars: int
     num_rows: int
-    labels: np.ndarray
-    edge_var: np.ndarray
-    edge_row: np.ndarray
-    edge_label: np.ndarray
+    labels: IntArray
+    edge_var: IntArray
+    edge_row: IntArray
+    edge_label: IntArray
 
     @property
     def num_nodes(self) -> int:
@@ -97,7 +99,7 @@ def build_pair(candidate: NormalizedModel, reference: NormalizedModel, *, rel_to
     labels = dense_ids(keys) if keys.size else np.zeros(0, dtype=np.int64)
     split = n1 + m1
 
-    def graph(norm: NormalizedModel, node_labels: np.ndarray, edge_labels: np.ndarray) -> LabeledGraph:
+    def graph(norm: NormalizedModel, node_labels: IntArray, edge_labels: IntArray) -> LabeledGraph:
         rows = np.repeat(np.arange(norm.num_rows, dtype=np.int64), np.diff(norm.A.indptr))
         return LabeledGraph(
             num_vars=norm.num_vars,
@@ -118,12 +120,12 @@ def build_pair(candidate: NormalizedModel, reference: NormalizedModel, *, rel_to
     )
 
 
-def _var_type(norm: NormalizedModel, j: int) -> str:
+def _var_type(norm: NormalizedModel, j: int) -> VarType:
     if not norm.integer[j]:
-        return "continuous"
+        return VarType.CONTINUOUS
     if norm.lower[j] >= 0.0 and norm.upper[j] <= 1.0:
-        return "binary"
-    return "integer"
+        return VarType.BINARY
+    return VarType.INTEGER
 
 
 def to_networkx(norm: NormalizedModel) -> nx.Graph:
@@ -148,7 +150,7 @@ def to_networkx(norm: NormalizedModel) -> nx.Graph:
             node,
             kind="variable",
             name=node[1],
-            type=_var_type(norm, j),
+            type=_var_type(norm, j).value,
             lower=float(norm.lower[j]),
             upper=float(norm.upper[j]),
         )

@@ -34,6 +34,7 @@ from eval.graph import GraphPair, build_pair
 from eval.normalize import NormalizedModel
 from eval.numeric import close
 from eval.refine import Refinement, UnionGraph, refine, union_of
+from solvers.arrays import IntArray
 
 __all__ = ["ExactMethod", "StructuralResult", "StructureVerdict", "decide", "verify_mapping"]
 
@@ -71,8 +72,8 @@ class StructuralResult:
     verdict: StructureVerdict
     method: str
     reason: str = ""
-    var_map: np.ndarray | None = None
-    row_map: np.ndarray | None = None
+    var_map: IntArray | None = None
+    row_map: IntArray | None = None
     identical: bool = False
     pair: GraphPair | None = None
     union: UnionGraph | None = None
@@ -84,8 +85,8 @@ class StructuralResult:
 def verify_mapping(
     candidate: NormalizedModel,
     reference: NormalizedModel,
-    var_map: np.ndarray,
-    row_map: np.ndarray,
+    var_map: IntArray,
+    row_map: IntArray,
     *,
     rel_tol: float,
     abs_tol: float,
@@ -134,7 +135,7 @@ def verify_mapping(
     return None
 
 
-def _name_mapping(candidate: NormalizedModel, reference: NormalizedModel) -> tuple[np.ndarray, np.ndarray] | None:
+def _name_mapping(candidate: NormalizedModel, reference: NormalizedModel) -> tuple[IntArray, IntArray] | None:
     """The mapping that pairs equal names, when both models use the same names; else None."""
     c_names, r_names = candidate.var_names, reference.var_names
     if len(c_names) != len(r_names) or set(c_names) != set(r_names):
@@ -174,7 +175,7 @@ def _name_mapping(candidate: NormalizedModel, reference: NormalizedModel) -> tup
     return var_map, row_map
 
 
-def _lead_sign(norm: NormalizedModel, k: int, rank: np.ndarray) -> int:
+def _lead_sign(norm: NormalizedModel, k: int, rank: IntArray) -> int:
     """Sign of the coefficient, in half-space `k`, of its variable that comes first by name."""
     start, stop = norm.A.indptr[k], norm.A.indptr[k + 1]
     if start == stop:
@@ -184,8 +185,8 @@ def _lead_sign(norm: NormalizedModel, k: int, rank: np.ndarray) -> int:
 
 
 def _split(
-    mapping: np.ndarray, candidate: NormalizedModel, reference: NormalizedModel
-) -> tuple[np.ndarray, np.ndarray]:
+    mapping: IntArray, candidate: NormalizedModel, reference: NormalizedModel
+) -> tuple[IntArray, IntArray]:
     """Node mapping → (column mapping, half-space mapping); invalid kinds give -1 (fails verification)."""
     n1, n2 = candidate.num_vars, reference.num_vars
     var_map = mapping[:n1].copy()
@@ -207,7 +208,7 @@ def decide(
 ) -> StructuralResult:
     """Decide whether the two normalised models are isomorphic (see the module docstring)."""
 
-    def verified(var_map: np.ndarray, row_map: np.ndarray) -> str | None:
+    def verified(var_map: IntArray, row_map: IntArray) -> str | None:
         return verify_mapping(candidate, reference, var_map, row_map, rel_tol=rel_tol, abs_tol=abs_tol)
 
     sizes = (candidate.num_vars, candidate.num_rows, candidate.nnz, int(candidate.integer.sum()))
@@ -256,7 +257,7 @@ def decide(
         )
         return result
 
-    def accept(mapping: np.ndarray | None, method: str, identical: bool = False) -> bool:
+    def accept(mapping: IntArray | None, method: str, identical: bool = False) -> bool:
         if mapping is None:
             return False
         var_map, row_map = _split(mapping, candidate, reference)
@@ -306,12 +307,12 @@ def decide(
         outcome, mapping, message = exact.run_with_time_limit(backend, (pair, refinement), remaining)
     finally:
         result.exact_seconds = spent + time.perf_counter() - started
-    if outcome == "found":
+    if outcome is exact.ExactOutcome.FOUND:
         if accept(mapping, method):
             return result
         result.reason = f"{method} found a colour-preserving mapping that fails the numeric check"
         return result
-    if outcome == "none":
+    if outcome is exact.ExactOutcome.NONE:
         result.verdict = StructureVerdict.NOT_ISOMORPHIC
         result.method = method
         result.reason = (

@@ -47,8 +47,8 @@ class ScoredItem(BaseModel):
 
     comparison: Comparison
     problem_id: str | None = None
-    problem_class: str | None = Field(None, description="E.g. 'knapsack'; rows of the per-class table.")
-    error_category: str | None = Field(None, description="Overrides the category derived from the verdict.")
+    problem_class: str | None = Field(default=None, description="E.g. 'knapsack'; rows of the per-class table.")
+    error_category: str | None = Field(default=None, description="Overrides the category derived from the verdict.")
 
 
 class AccuracyRow(BaseModel):

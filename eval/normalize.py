@@ -46,6 +46,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from eval.numeric import ZERO_TOL, close, cluster_ids, splitmix64
+from solvers.arrays import BoolArray, FloatArray, Int8Array, IntArray, UIntArray
 from solvers.linear import LinearModel, ObjectiveSense
 
 __all__ = ["BIG", "NormalizedModel", "Rule", "normalize"]
@@ -98,20 +99,20 @@ class NormalizedModel:
     """
 
     source: LinearModel
-    columns: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    integer: np.ndarray
-    objective: np.ndarray
+    columns: IntArray
+    lower: FloatArray
+    upper: FloatArray
+    integer: BoolArray
+    objective: FloatArray
     objective_constant: float
     flipped: bool
     A: sp.csr_matrix
-    rhs: np.ndarray
-    row_origin: np.ndarray
-    row_side: np.ndarray
-    row_scale: np.ndarray
-    row_equality: np.ndarray
-    row_partner: np.ndarray
+    rhs: FloatArray
+    row_origin: IntArray
+    row_side: Int8Array
+    row_scale: FloatArray
+    row_equality: BoolArray
+    row_partner: IntArray
     fired: dict[Rule, int] = field(default_factory=dict)
     absorbed: dict[str, str] = field(default_factory=dict)
     removed_columns: dict[str, str] = field(default_factory=dict)
@@ -375,7 +376,7 @@ def normalize(
     return norm
 
 
-def _infinite(values: np.ndarray) -> np.ndarray:
+def _infinite(values: FloatArray) -> FloatArray:
     """Copy of `values` with magnitudes >= `BIG` made infinite."""
     out = np.asarray(values, dtype=np.float64).copy()
     out[out >= BIG] = math.inf
@@ -384,7 +385,7 @@ def _infinite(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _round_integer_bounds(lower: np.ndarray, upper: np.ndarray, integer: np.ndarray) -> int:
+def _round_integer_bounds(lower: FloatArray, upper: FloatArray, integer: BoolArray) -> int:
     """Round integer columns' bounds inwards in place; return how many bounds changed."""
     if not integer.any():
         return 0
@@ -398,7 +399,7 @@ def _round_integer_bounds(lower: np.ndarray, upper: np.ndarray, integer: np.ndar
     return changed
 
 
-def _row_hashes(norm: NormalizedModel, coef_ids: np.ndarray) -> np.ndarray:
+def _row_hashes(norm: NormalizedModel, coef_ids: IntArray) -> UIntArray:
     """A 64-bit hash of each half-space's (column, coefficient id) multiset (collisions checked by the caller)."""
     with np.errstate(over="ignore"):
         key = norm.A.indices.astype(np.uint64) * np.uint64(1_000_003) + coef_ids.astype(np.uint64)
@@ -456,7 +457,7 @@ def _merge_parallel_rows(norm: NormalizedModel, rel_tol: float, abs_tol: float) 
     norm.fired[Rule.PARALLEL_ROWS_MERGED] = norm.fired.get(Rule.PARALLEL_ROWS_MERGED, 0) + int(drop.sum())
 
 
-def _keep_rows(norm: NormalizedModel, keep: np.ndarray) -> None:
+def _keep_rows(norm: NormalizedModel, keep: IntArray) -> None:
     norm.A = norm.A[keep]
     norm.rhs = norm.rhs[keep]
     norm.row_origin = norm.row_origin[keep]
@@ -466,7 +467,7 @@ def _keep_rows(norm: NormalizedModel, keep: np.ndarray) -> None:
     norm.row_partner = norm.row_partner[keep]
 
 
-def _canonical_sign(a: np.ndarray, b: float, rel_tol: float, abs_tol: float) -> int:
+def _canonical_sign(a: FloatArray, b: float, rel_tol: float, abs_tol: float) -> int:
     """+1 to keep ``a·x = b`` as is, -1 to negate it, 0 when no order-free rule can choose (see N10)."""
     if abs(b) > abs_tol:
         return 1 if b > 0 else -1

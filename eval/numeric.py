@@ -17,7 +17,12 @@ can make the structural search try a mapping that verification then rejects: nev
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
+
+from solvers.arrays import BoolArray, FloatArray, IntArray, UIntArray
 
 __all__ = [
     "ZERO_TOL",
@@ -36,12 +41,12 @@ ZERO_TOL = 1e-12
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-def tolerance(a: np.ndarray | float, b: np.ndarray | float, rel_tol: float, abs_tol: float) -> np.ndarray:
+def tolerance(a: FloatArray | float, b: FloatArray | float, rel_tol: float, abs_tol: float) -> FloatArray:
     """The allowed difference between `a` and `b` (elementwise)."""
     return abs_tol + rel_tol * np.maximum(np.abs(a), np.abs(b))
 
 
-def close(a: np.ndarray | float, b: np.ndarray | float, rel_tol: float, abs_tol: float) -> np.ndarray:
+def close(a: FloatArray | float, b: FloatArray | float, rel_tol: float, abs_tol: float) -> BoolArray:
     """Elementwise "equal within tolerance"; ``inf`` equals ``inf`` of the same sign and nothing else."""
     a_arr = np.asarray(a, dtype=np.float64)
     b_arr = np.asarray(b, dtype=np.float64)
@@ -63,13 +68,13 @@ class Clustering:
 
     __slots__ = ("chained", "count", "ids")
 
-    def __init__(self, ids: np.ndarray, count: int, chained: int) -> None:
+    def __init__(self, ids: IntArray, count: int, chained: int) -> None:
         self.ids = ids
         self.count = count
         self.chained = chained
 
 
-def cluster_ids(values: np.ndarray, rel_tol: float, abs_tol: float) -> Clustering:
+def cluster_ids(values: FloatArray, rel_tol: float, abs_tol: float) -> Clustering:
     """Cluster `values` (all models' values of one kind together) into ids; see the module docstring."""
     v = np.asarray(values, dtype=np.float64).reshape(-1)
     if v.size == 0:
@@ -94,7 +99,7 @@ def cluster_ids(values: np.ndarray, rel_tol: float, abs_tol: float) -> Clusterin
     return Clustering(ids, count, int(wide.sum()))
 
 
-def dense_ids(values: np.ndarray) -> np.ndarray:
+def dense_ids(values: NDArray[np.integer[Any]]) -> IntArray:
     """Dense int64 ids 0..k-1 for the distinct values (or rows of a 2-D array), ordered like the values."""
     arr = np.asarray(values)
     if arr.ndim == 1:
@@ -104,7 +109,7 @@ def dense_ids(values: np.ndarray) -> np.ndarray:
     return np.asarray(inverse, dtype=np.int64).reshape(-1)
 
 
-def dense_pair_ids(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def dense_pair_ids(first: NDArray[np.integer[Any]], second: NDArray[np.integer[Any]]) -> IntArray:
     """Dense ids for the pairs ``(first[k], second[k])``, ordered by ``first`` then ``second``.
 
     Faster than ``np.unique(axis=0)``; used once per colour-refinement round.
@@ -122,7 +127,7 @@ def dense_pair_ids(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return ids
 
 
-def splitmix64(x: np.ndarray) -> np.ndarray:
+def splitmix64(x: NDArray[np.integer[Any]]) -> UIntArray:
     """splitmix64 finaliser on a uint64 array (wrap-around arithmetic): a fast, well-mixed 64-bit hash.
 
     Deterministic across processes (unlike Python's salted ``hash``), so hashes may be compared between runs.

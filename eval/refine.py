@@ -23,6 +23,7 @@ import numpy as np
 
 from eval.graph import GraphPair
 from eval.numeric import dense_ids, dense_pair_ids, splitmix64
+from solvers.arrays import IntArray, UIntArray
 
 __all__ = ["Refinement", "UnionGraph", "refine", "union_of"]
 
@@ -39,10 +40,10 @@ class UnionGraph:
 
     num_candidate_nodes: int
     num_reference_nodes: int
-    labels: np.ndarray
-    indptr: np.ndarray
-    dst: np.ndarray
-    edge_hash: np.ndarray
+    labels: IntArray
+    indptr: IntArray
+    dst: IntArray
+    edge_hash: UIntArray
 
     @property
     def num_nodes(self) -> int:
@@ -80,8 +81,8 @@ class Refinement:
         num_candidate_nodes: Where the reference's nodes start.
     """
 
-    colours: np.ndarray
-    history: list[np.ndarray] = field(default_factory=list)
+    colours: IntArray
+    history: list[IntArray] = field(default_factory=list)
     num_candidate_nodes: int = 0
 
     @property
@@ -94,11 +95,11 @@ class Refinement:
         return int(self.colours.max()) + 1 if self.colours.size else 0
 
     @property
-    def candidate(self) -> np.ndarray:
+    def candidate(self) -> IntArray:
         return self.colours[: self.num_candidate_nodes]
 
     @property
-    def reference(self) -> np.ndarray:
+    def reference(self) -> IntArray:
         return self.colours[self.num_candidate_nodes :]
 
     def histograms_equal(self) -> bool:
@@ -116,7 +117,7 @@ class Refinement:
 
 def refine(
     union: UnionGraph,
-    initial: np.ndarray | None = None,
+    initial: IntArray | None = None,
     *,
     max_rounds: int | None = None,
     deadline: float | None = None,

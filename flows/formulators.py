@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from formulation.compile import ModelBuildError, compile_spec
 from solvers.linear import LinearModel
+from solvers.result import SolveResult
 
 if TYPE_CHECKING:
     from benchmarks.datasets.base import Problem
@@ -27,6 +27,9 @@ class Formulation:
     """A candidate model (or why there is none) plus what producing it cost."""
 
     model: LinearModel | None
+    result: SolveResult | None = None
+    """The formulator's own solve of `model`, when it made one: the benchmark compares with it instead of
+    solving the same model again."""
     error_category: str | None = None
     error: str | None = None
     record: FormulationRecord | None = None
@@ -67,8 +70,8 @@ class LLMFormulator:
         if record.spec is None:
             return Formulation(model=None, error_category=record.error_category or "no_model", error=record.error,
                                record=record)
-        try:
-            model = compile_spec(record.spec, problem.data).model
-        except ModelBuildError as exc:
-            return Formulation(model=None, error_category="build_error", error=str(exc), record=record)
-        return Formulation(model=model, error_category=record.error_category, error=record.error, record=record)
+        if record.compiled is None:
+            return Formulation(model=None, error_category=record.error_category or "build_error",
+                               error=record.error or "the answer does not build", record=record)
+        return Formulation(model=record.compiled.model, result=record.result, error_category=record.error_category,
+                           error=record.error, record=record)

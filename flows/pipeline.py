@@ -1,9 +1,14 @@
-"""The benchmark pipeline as plain functions: formulate → compare with the reference → record.
+"""The benchmark pipeline: formulate → compare with the reference → record — one orchestration for every path.
 
-Prefect flows wrap these (each problem a task); the CLI calls them directly when no Prefect API is
-configured. Contract of `run_benchmark`: every problem of the (optionally limited) dataset ends with
-exactly one committed record in the `RunStore` — a failure of any stage becomes a record with its error
-category, never an exception that stops the run — and `resume_run` finishes only the missing problems.
+A run is defined by a `BenchmarkConfig`. Every way of running it — `run_benchmark` here (a thread pool; the
+CLI and notebooks), the Prefect `run-benchmark` flow (one task per problem, on threads or Dask) — goes through
+the same three steps: `start_run` (create or reopen the run; the config is stored whole as the run's settings,
+so every path records the same thing and a resume restores it), `record_problem` per problem (its formulator
+built from the config by `build_formulator`), and `finish_run`.
+
+Contract: every problem of the (optionally limited) dataset ends with exactly one committed record in the
+`RunStore` — a failure of any stage becomes a record with its error category, never an exception that stops
+the run — and a resumed run finishes only the missing problems, with the settings it started with.
 Accuracies are fractions over the problems whose reference is *solvable* (it builds and solves to
 optimality); the numbers over all usable references are reported beside them.
 """
@@ -14,8 +19,9 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,18 +30,77 @@ from eval.compare import CompareOptions, Comparison, compare
 from eval.metrics import Metrics, ScoredItem, aggregate
 from flows.formulators import Formulator
 from flows.store import RunStore
+from formulation.strategy_names import DEFAULT_STRATEGY, Strategy
 from solvers.highs import solve
 from solvers.result import SolveOptions, SolveResult, SolveStatus
 
 __all__ = [
+    "BenchmarkConfig",
     "BenchmarkSummary",
     "ProblemRecord",
+    "build_formulator",
     "evaluate_problem",
+    "finish_run",
     "record_problem",
     "run_benchmark",
     "start_run",
     "summarize_run",
 ]
+
+
+FormulatorName = Literal["reference", "llm"]
+TextVariant = Literal["unstructured", "structured"]
+
+
+class BenchmarkConfig(BaseModel):
+    """What defines a benchmark run; stored whole as the run's settings (``settings["config"]``).
+
+    Only what changes the results belongs here. Where the LLM endpoint is and its key come from the environment
+    of whoever runs the problems (`formulation.settings.LLMSettings`), never from here: a config is safe to store,
+    log and show in the Prefect UI.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dataset: str = Field(description="Dataset name (milpflow datasets list).")
+    formulator: FormulatorName = Field("reference", description="reference (offline check of the harness) or llm.")
+    model: str | None = Field(None, description="LLM model (None: MILPFLOW_MODEL); ignored by the reference.")
+    strategy: Strategy = Field(DEFAULT_STRATEGY, description="LLM strategy: direct, repair or vote.")
+    limit: int | None = Field(None, ge=1, description="Only the first N problems.")
+    text: TextVariant = Field("unstructured", description="OptiBench: which problem text the formulator reads.")
+
+    def problem_options(self) -> dict[str, Any]:
+        """Options for `Dataset.problems` / `Dataset.get` (only OptiBench has text variants)."""
+        return {"text": self.text} if self.dataset == "optibench" else {}
+
+
+@lru_cache(maxsize=16)
+def build_formulator(config: BenchmarkConfig) -> Formulator:
+    """The formulator a config asks for, once per process (benchmark tasks on threads or Dask workers share it).
+
+    Raises:
+        formulation.llm.LLMError / ValueError: the LLM settings in the environment are unusable.
+    """
+    from flows.formulators import LLMFormulator, ReferenceFormulator
+
+    if config.formulator == "reference":
+        return ReferenceFormulator()
+    from formulation.llm import LLMClient
+    from formulation.settings import LLMSettings
+    from formulation.strategies import StrategyOptions
+
+    settings = LLMSettings(model=config.model) if config.model else LLMSettings()
+    return LLMFormulator(LLMClient(settings), StrategyOptions(strategy=config.strategy))
+
+
+def _llm_details(config: BenchmarkConfig) -> dict[str, Any]:
+    """The endpoint settings a run used, without secrets (stored beside the config, for people)."""
+    if config.formulator != "llm":
+        return {}
+    from formulation.settings import LLMSettings
+
+    settings = LLMSettings(model=config.model) if config.model else LLMSettings()
+    return settings.model_dump(mode="json", exclude={"api_key"})
 
 
 class ProblemRecord(BaseModel):
@@ -128,7 +193,8 @@ def _evaluate(problem: Problem, formulator: Formulator, compare_options: Compare
         record.error_category = formulation.error_category or "no_model"
         record.error = formulation.error
     else:
-        comparison = compare(formulation.model, reference, compare_options, reference_result=reference_result)
+        comparison = compare(formulation.model, reference, compare_options, reference_result=reference_result,
+                             candidate_result=formulation.result)
         if formulation.error_category and comparison.verdict.value != "isomorphic":
             record.error_category = formulation.error_category
     record.verdict = comparison.verdict.value
@@ -137,41 +203,42 @@ def _evaluate(problem: Problem, formulator: Formulator, compare_options: Compare
 
 
 def start_run(
-    dataset: Dataset,
-    formulator_name: str,
+    config: BenchmarkConfig,
     store: RunStore,
+    dataset: Dataset,
     *,
-    run_id: str | None = None,
-    resume: bool = False,
-    limit: int | None = None,
-    settings: dict[str, Any] | None = None,
-    model: str | None = None,
-    strategy: str | None = None,
-    problem_options: dict[str, Any] | None = None,
-) -> tuple[str, list[Problem]]:
-    """Create (or reopen) a run; return its id and the problems still to do."""
-    problems = list(dataset.problems(**(problem_options or {})))
-    if limit is not None:
-        problems = problems[:limit]
-    if resume:
-        if run_id is None:
-            raise ValueError("resume needs the run id")
-        previous = store.reopen_run(run_id)
+    resume_run: str | None = None,
+) -> tuple[str, BenchmarkConfig, list[Problem]]:
+    """Create a run for `config` (or reopen `resume_run`); return its id, the config in force and the problems
+    still to do.
+
+    A resumed run keeps the config it was started with: the one passed in only has to name the same dataset.
+
+    Raises:
+        KeyError: `resume_run` does not exist.
+        ValueError: `resume_run` is a run of another dataset.
+    """
+    if resume_run is not None:
+        previous = store.reopen_run(resume_run)
+        if previous.dataset != config.dataset:
+            raise ValueError(f"run {resume_run} is a {previous.dataset} run, not {config.dataset}")
+        stored = previous.settings.get("config")
+        config = BenchmarkConfig.model_validate(stored) if stored else config.model_copy(
+            update={"limit": previous.settings.get("limit", config.limit)})
         run_id = previous.run_id
-        if previous.dataset != dataset.name:
-            raise ValueError(f"run {run_id} is a {previous.dataset} run, not {dataset.name}")
-        limit = previous.settings.get("limit", limit)
-        problems = list(dataset.problems(**(previous.settings.get("problem_options") or {})))
-        if limit is not None:
-            problems = problems[:limit]
-    else:
+    problems = list(dataset.problems(**config.problem_options()))
+    if config.limit is not None:
+        problems = problems[: config.limit]
+    if resume_run is None:
         run_id = store.create_run(
-            dataset=dataset.name, dataset_version=dataset.version, formulator=formulator_name, model=model,
-            strategy=strategy, settings={**(settings or {}), "limit": limit, "problem_options": problem_options},
-            code_version=code_version(), problems=len(problems), run_id=run_id,
+            dataset=dataset.name, dataset_version=dataset.version, formulator=config.formulator,
+            model=config.model if config.formulator == "llm" else None,
+            strategy=config.strategy if config.formulator == "llm" else None,
+            settings={"config": config.model_dump(mode="json"), "llm": _llm_details(config)},
+            code_version=code_version(), problems=len(problems),
         )
     done = store.recorded_ids(run_id)
-    return run_id, [p for p in problems if p.id not in done]
+    return run_id, config, [p for p in problems if p.id not in done]
 
 
 def record_problem(store: RunStore, run_id: str, problem: Problem, formulator: Formulator) -> ProblemRecord | None:
@@ -182,36 +249,51 @@ def record_problem(store: RunStore, run_id: str, problem: Problem, formulator: F
     return record if stored else None
 
 
+def finish_run(store: RunStore, run_id: str, *, seconds: float) -> BenchmarkSummary:
+    """Summarise what was recorded and mark the run completed."""
+    summary = summarize_run(store, run_id, seconds=seconds)
+    store.finish_run(run_id, summary.model_dump(mode="json"))
+    return summary
+
+
 def run_benchmark(
-    dataset: Dataset,
-    formulator: Formulator,
+    config: BenchmarkConfig,
     store: RunStore,
     *,
-    run_id: str | None = None,
-    resume: bool = False,
-    limit: int | None = None,
+    resume_run: str | None = None,
     concurrency: int = 2,
-    settings: dict[str, Any] | None = None,
-    model: str | None = None,
-    strategy: str | None = None,
     on_record: Callable[[ProblemRecord], None] | None = None,
-    problem_options: dict[str, Any] | None = None,
+    on_start: Callable[[str, int], None] | None = None,
+    formulator: Formulator | None = None,
 ) -> BenchmarkSummary:
-    """Run (or resume) a benchmark in a thread pool; see the module docstring for the contract."""
+    """Run (or resume) a benchmark in a thread pool; see the module docstring for the contract.
+
+    Args:
+        config: What to run.
+        store: Where every record is committed.
+        resume_run: Finish this run instead of starting one.
+        concurrency: Problems in flight at once.
+        on_record: Called with each newly committed record (progress display).
+        on_start: Called with the run id and the number of problems left, before any is started.
+        formulator: Use this formulator instead of building one from `config` (tests, custom clients).
+    """
+    from benchmarks.datasets import get_dataset
+
     started = time.perf_counter()
-    run_id, todo = start_run(dataset, formulator.name, store, run_id=run_id, resume=resume, limit=limit,
-                             settings=settings, model=model, strategy=strategy, problem_options=problem_options)
+    dataset = get_dataset(config.dataset)
+    run_id, config, todo = start_run(config, store, dataset, resume_run=resume_run)
+    if on_start is not None:
+        on_start(run_id, len(todo))
+    form = formulator or build_formulator(config)
 
     def work(problem: Problem) -> None:
-        record = record_problem(store, run_id, problem, formulator)
+        record = record_problem(store, run_id, problem, form)
         if record is not None and on_record is not None:
             on_record(record)
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         list(pool.map(work, todo))
-    summary = summarize_run(store, run_id, seconds=time.perf_counter() - started)
-    store.finish_run(run_id, summary.model_dump(mode="json"))
-    return summary
+    return finish_run(store, run_id, seconds=time.perf_counter() - started)
 
 
 def summarize_run(store: RunStore, run_id: str, *, seconds: float = 0.0) -> BenchmarkSummary:

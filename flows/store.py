@@ -179,12 +179,12 @@ class RunStore:
                 row = conn.execute(select(runs_table).where(runs_table.c.run_id == matches[0])).mappings().first()
                 assert row is not None
             count = len(self.recorded_ids(row["run_id"]))
-        return _run_row(row, count)
+        return _run_row(dict(row), count)
 
     def list_runs(self, limit: int = 50) -> list[RunRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(runs_table).order_by(runs_table.c.created.desc()).limit(limit)).mappings().all()
-        return [_run_row(r, len(self.recorded_ids(r["run_id"]))) for r in rows]
+        return [_run_row(dict(r), len(self.recorded_ids(r["run_id"]))) for r in rows]
 
     # ------------------------------------------------------------------------------------------ records
     def add_record(

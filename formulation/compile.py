@@ -18,6 +18,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +34,15 @@ from formulation.expressions import (
     Key,
     ParamData,
     Scope,
+    Value,
     VarColumns,
     compile_bound,
     compile_constraint,
     compile_objective,
 )
 from formulation.spec import ModelSpec, ParameterSpec, SetSpec, VariableSpec
+from solvers.arrays import BoolArray, FloatArray
+from solvers.errors import MilpflowError
 from solvers.linear import LinearModel, ModelDataError, ObjectiveSense
 
 __all__ = [
@@ -60,14 +64,14 @@ class CompileOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_iterations: int = Field(
-        5_000_000,
+        default=5_000_000,
         ge=1,
         description="Upper bound on index combinations visited (columns + forall × sum bindings). An estimate "
         "above it fails before any expansion.",
     )
 
 
-class ModelBuildError(ValueError):
+class ModelBuildError(MilpflowError, ValueError):
     """The spec cannot be built. `errors` holds one located, fixable message per problem."""
 
     def __init__(self, errors: Sequence[str]) -> None:
@@ -77,7 +81,7 @@ class ModelBuildError(ValueError):
         super().__init__(head + "\n" + "\n".join(f"  - {e}" for e in self.errors))
 
 
-class DataFileError(ValueError):
+class DataFileError(MilpflowError, ValueError):
     """A data file could not be read as a JSON object."""
 
 
@@ -113,7 +117,7 @@ def load_data(path: str | Path) -> dict[str, DataValue]:
     return raw
 
 
-def element_label(elements: Sequence[Element]) -> str:
+def element_label(elements: Sequence[Value]) -> str:
     """``("Plant1", 2)`` → ``Plant1,2`` (the bracket content of generated names)."""
     return ",".join(str(e) for e in elements)
 
@@ -143,9 +147,9 @@ class _Builder:
     # ------------------------------------------------------------------------------------------ driver
     def build(self) -> CompiledModel:
         for set_spec in self.spec.sets:
-            self._guard(lambda s=set_spec: self._resolve_set(s))
+            self._guard(partial(self._resolve_set, set_spec))
         for param_spec in self.spec.parameters:
-            self._guard(lambda p=param_spec: self._resolve_param(p))
+            self._guard(partial(self._resolve_param, param_spec))
         self._fail_if_errors()
 
         column_keys = self._declare_columns()
@@ -259,7 +263,7 @@ class _Builder:
             raw = self._data_entry(s.elements_from, where)
             if not isinstance(raw, list) or not all(isinstance(e, str | int) and not isinstance(e, bool) for e in raw):
                 raise _SpecProblem(f"{where}: data entry `{s.elements_from}` must be a list of labels or integers")
-            elements = list(raw)
+            elements = [e for e in raw if isinstance(e, str | int)]
             if len({str(e) for e in elements}) != len(elements):
                 raise _SpecProblem(f"{where}: data entry `{s.elements_from}` has duplicate labels")
         else:
@@ -276,8 +280,9 @@ class _Builder:
 
     def _size_from(self, key: str, axis: int, where: str) -> int:
         declared = next((p for p in self.spec.parameters if p.name == key and not p.indices), None)
+        value: DataValue
         if declared is not None and declared.value is not None:
-            value: DataValue = declared.value
+            value = declared.value
         elif declared is not None and declared.data_key is not None:
             value = self._data_entry(declared.data_key, where)
         else:
@@ -288,7 +293,7 @@ class _Builder:
             if float(value) != int(value) or value < 0:
                 raise _SpecProblem(f"{where}: size `{key}` = {value} is not a non-negative integer")
             return int(value)
-        node = value
+        node: DataValue = value
         for level in range(axis):
             if not isinstance(node, list) or not node:
                 raise _SpecProblem(f"{where}: `{key}` has no axis {axis} (it has {level} dimension(s))")
@@ -368,10 +373,10 @@ class _Builder:
                     walk(child, depth + 1, (*prefix, element))
             elif isinstance(node, dict):
                 for label, child in node.items():
-                    element = self.scope.canonical_element(set_name, label)
-                    if element is None:
+                    member = self.scope.canonical_element(set_name, label)
+                    if member is None:
                         raise _SpecProblem(f"{where}: data `{key}` has key {label!r}, which is not in set `{set_name}`")
-                    walk(child, depth + 1, (*prefix, element))
+                    walk(child, depth + 1, (*prefix, member))
             else:
                 raise _SpecProblem(
                     f"{where}: data `{key}` is {len(domains) - depth} dimension(s) short: expected a list over "
@@ -430,7 +435,7 @@ class _Builder:
             self.scope.variables[var.name] = VarColumns(name=var.name, indices=list(var.indices), columns=columns)
         return column_keys
 
-    def _bounds(self, column_keys: list[tuple[str, Key]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _bounds(self, column_keys: list[tuple[str, Key]]) -> tuple[FloatArray, FloatArray, BoolArray]:
         n = len(column_keys)
         lower = np.zeros(n)
         upper = np.full(n, math.inf)
@@ -459,7 +464,7 @@ class _Builder:
         var: VariableSpec,
         columns: VarColumns,
         bound: float | str | None,
-        target: np.ndarray,
+        target: FloatArray,
         default: float,
         which: str,
     ) -> None:
@@ -477,23 +482,22 @@ class _Builder:
         if text in ("inf", "+inf", "-inf", "infinity", "-infinity"):
             target[idx] = -math.inf if text.startswith("-") else math.inf
             return
-        positions = {s: k for k, s in enumerate(var.indices)}
 
         def bare_param_key(param: ParamData) -> Callable[[Env], Key] | None:
-            slots: list[int] = []
-            for set_name in param.indices:
-                if var.indices.count(set_name) != 1:
-                    return None
-                slots.append(positions[set_name])
-            return lambda env: tuple(env["__key__"][k] for k in slots)  # type: ignore[index]
+            # The column's index is bound under the names of the variable's index sets (set names cannot be index
+            # names in the language, so nothing else in the expression reads them); a bare parameter indexed by
+            # sets that each occur once among the variable's reads its entry there.
+            if any(var.indices.count(set_name) != 1 for set_name in param.indices):
+                return None
+            set_names = list(param.indices)
+            return lambda env: tuple(env[s] for s in set_names)
 
         value_fn, cost = compile_bound(text, self.scope, where, bare_param_key)
         if cost * len(columns.columns) > self.options.max_iterations:
             raise _SpecProblem(f"{where}: `{text}` would visit about {cost * len(columns.columns):,} index "
                                f"combinations; the limit is {self.options.max_iterations:,}")
         for key, col in columns.columns.items():
-            env: dict[str, object] = {"__key__": key}
-            value = value_fn(env)  # type: ignore[arg-type]
+            value = value_fn(dict(zip(var.indices, key, strict=True)))
             if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
                 at = f"{var.name}[{element_label(key)}]"
                 raise _SpecProblem(f"{where}: `{text}` gives {value!r} at {at}, not a number")
@@ -523,15 +527,15 @@ class _RowCollector:
             self.coefs.extend(acc.coefs)
             self.indptr.append(len(self.cols))
             const = acc.const
-            self.lower.append(float(lower_fn(env)) - const if lower_fn is not None else -math.inf)  # type: ignore[arg-type]
-            self.upper.append(float(upper_fn(env)) - const if upper_fn is not None else math.inf)  # type: ignore[arg-type]
+            self.lower.append(float(lower_fn(env)) - const if lower_fn is not None else -math.inf)
+            self.upper.append(float(upper_fn(env)) - const if upper_fn is not None else math.inf)
             self.names.append(f"{name}[{element_label(key)}]" if key else name)
             self.keys.append((name, key))
 
         return add
 
 
-class _SpecProblem(ValueError):
+class _SpecProblem(MilpflowError, ValueError):
     """Internal: one located problem, collected into ModelBuildError."""
 
 

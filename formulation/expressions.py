@@ -26,8 +26,10 @@ import ast
 import difflib
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+
+from solvers.errors import MilpflowError
 
 __all__ = [
     "MAX_EXPRESSION_CHARS",
@@ -51,13 +53,19 @@ should use sum(); `formulation.from_linear` writes long rows as balanced groups)
 or a bug, not a model, and would exhaust Python's recursion limit."""
 
 Element = str | int
-Key = tuple[Element, ...]
-Env = dict[str, Element]
-ConstFn = Callable[[Env], object]
+"""A set member: a label or an integer."""
+Value = str | int | float
+"""What a constant sub-expression evaluates to: a number, an index label, or a truth value (a bool is an int)."""
+Key = tuple[Value, ...]
+"""An index tuple. Declared columns and parameter entries are keyed by set members; a computed index (``t-1``,
+``p[i]``) is looked up as it evaluates (``2.0`` finds the member ``2``)."""
+Env = dict[str, Value]
+"""Index name → the set member it is bound to (a `Value`, so a `Key` can be bound element by element)."""
+ConstFn = Callable[[Env], Value]
 EmitFn = Callable[[Env, "Accumulator", float], None]
 
 
-class ExpressionError(ValueError):
+class ExpressionError(MilpflowError, ValueError):
     """A located, fixable problem with an expression.
 
     Attributes:
@@ -130,11 +138,12 @@ class Scope:
                         pass
             self._element_index[set_name] = lookup
         try:
-            return lookup.get(raw)  # type: ignore[arg-type]
+            return lookup.get(raw)
         except TypeError:
             return None
 
     def canonical_key(self, set_names: Sequence[str], key: Key) -> Key | None:
+        """`key` with every element replaced by the set member it denotes, or None if one denotes none."""
         out: list[Element] = []
         for set_name, raw in zip(set_names, key, strict=True):
             e = self.canonical_element(set_name, raw)
@@ -199,7 +208,7 @@ class CompiledConstraint:
 
 
 # ---------------------------------------------------------------------------------------------- limits
-_ALLOWED_COMPARE_IN_CONDITION = {
+_ALLOWED_COMPARE_IN_CONDITION: dict[type[ast.cmpop], Callable[[Value, Value], object]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
     ast.Lt: operator.lt,
@@ -282,6 +291,16 @@ class _Compiled:
     def is_linear(self) -> bool:
         return self.emit is not None
 
+    def const_fn(self) -> ConstFn:
+        """The value function of a constant node (callers have checked `is_linear`)."""
+        assert self.value is not None
+        return self.value
+
+    def emit_fn(self) -> EmitFn:
+        """The emit function of a linear node (callers have checked `is_linear`)."""
+        assert self.emit is not None
+        return self.emit
+
 
 class _Compiler:
     """Compiles one checked expression tree against a `Scope`, with index names bound in `bound`."""
@@ -314,16 +333,14 @@ class _Compiler:
 
     # -- dispatch ------------------------------------------------------------------------------------
     def compile(self, node: ast.AST) -> _Compiled:
-        handler = getattr(self, f"_c_{type(node).__name__}", None)
+        handler: Callable[[ast.AST], _Compiled] | None = getattr(self, f"_c_{type(node).__name__}", None)
         if handler is None:
             what = _NODE_NAMES.get(type(node), type(node).__name__)
             raise self.error(node, f"{what} is not allowed", _ALLOWED_HINT)
         return handler(node)
 
     def constant(self, node: ast.AST, purpose: str) -> ConstFn:
-        compiled = self._constant_compiled(node, purpose)
-        assert compiled.value is not None
-        return compiled.value
+        return self._constant_compiled(node, purpose).const_fn()
 
     def _constant_compiled(self, node: ast.AST, purpose: str) -> _Compiled:
         compiled = self.compile(node)
@@ -337,16 +354,16 @@ class _Compiler:
         if isinstance(value, bool) or value is None:
             if value is None:
                 raise self.error(node, "None is not a number")
-            return _Compiled(value=lambda env, v=value: v)
+            return _Compiled(value=_const(value))
         if isinstance(value, int | float):
             number = float(value) if isinstance(value, float) else value
             if isinstance(number, float) and not math.isfinite(number):
                 raise self.error(node, "the number is not finite", "write a finite number")
             if isinstance(number, int) and abs(number) > 10**15:
                 raise self.error(node, "the integer is too large to be represented exactly")
-            return _Compiled(value=lambda env, v=number: v)
+            return _Compiled(value=_const(number))
         if isinstance(value, str):
-            return _Compiled(value=lambda env, v=value: v)
+            return _Compiled(value=_const(value))
         raise self.error(node, f"a {type(value).__name__} literal is not allowed")
 
     def _c_Name(self, node: ast.Name) -> _Compiled:
@@ -364,8 +381,9 @@ class _Compiler:
                         f"write {name}[{', '.join(i.lower()[:1] or 'i' for i in param.indices)}]",
                     )
                 return _Compiled(value=self._param_lookup(node, param, key_fn, [None] * len(param.indices)))
-            value = param.value
-            return _Compiled(value=lambda env, v=value: v)
+            if param.value is None:  # the compiler binds every scalar parameter before expressions compile
+                raise self.error(node, f"parameter `{name}` has no value")
+            return _Compiled(value=_const(param.value))
         if name in self.scope.variables:
             var = self.scope.variables[name]
             if var.indices:
@@ -419,8 +437,8 @@ class _Compiler:
                 f"`{name}` takes {len(sets)} index/indices ({', '.join(sets) or 'none'}) but {len(index_nodes)} "
                 "were given",
             )
-        if all(isinstance(n, ast.Name) and n.id in self.bound for n in index_nodes):
-            names = [n.id for n in index_nodes]  # type: ignore[attr-defined]
+        names = [n.id for n in index_nodes if isinstance(n, ast.Name) and n.id in self.bound]
+        if len(names) == len(index_nodes):
             for idx_name, set_name in zip(names, sets, strict=True):
                 if self.bound[idx_name] != set_name:
                     self._warn_set_mismatch(node, idx_name, set_name)
@@ -432,7 +450,7 @@ class _Compiler:
         fns: list[ConstFn] = []
         for idx_node, set_name in zip(index_nodes, sets, strict=True):
             fns.append(self._index_element(idx_node, set_name))
-        return lambda env: tuple(f(env) for f in fns)  # type: ignore[misc]
+        return lambda env: tuple(f(env) for f in fns)
 
     def _warn_set_mismatch(self, node: ast.AST, idx_name: str, set_name: str) -> None:
         bound_set = self.bound[idx_name]
@@ -450,7 +468,7 @@ class _Compiler:
         if isinstance(node, ast.Name) and node.id not in self.bound and node.id not in self.scope.params:
             element = self.scope.canonical_element(set_name, node.id)
             if element is not None:
-                return lambda env, e=element: e
+                return _const(element)
         return self.constant(node, "an index")
 
     def _variable(self, node: ast.AST, var: VarColumns, key_fn: Callable[[Env], Key]) -> _Compiled:
@@ -502,11 +520,9 @@ class _Compiler:
         inner = self.compile(node.operand)
         if isinstance(node.op, ast.USub):
             if inner.is_linear:
-                emit = inner.emit
-                assert emit is not None
+                emit = inner.emit_fn()
                 return _Compiled(emit=lambda env, acc, s: emit(env, acc, -s), iterations=inner.iterations)
-            value = inner.value
-            assert value is not None
+            value = inner.const_fn()
             return _Compiled(value=lambda env: -_number(value(env), self, node), iterations=inner.iterations)
         if isinstance(node.op, ast.UAdd):
             return inner
@@ -527,8 +543,7 @@ class _Compiler:
         if isinstance(op, ast.Add | ast.Sub):
             sign = 1.0 if isinstance(op, ast.Add) else -1.0
             if not left.is_linear and not right.is_linear:
-                lv, rv = left.value, right.value
-                assert lv is not None and rv is not None
+                lv, rv = left.const_fn(), right.const_fn()
                 if sign > 0:
                     return _Compiled(value=lambda env: _number(lv(env), self, node) + _number(rv(env), self, node),
                                      iterations=iterations)
@@ -549,13 +564,11 @@ class _Compiler:
                     "multiply variables only by numbers or parameters; linearise products with extra variables",
                 )
             if not left.is_linear and not right.is_linear:
-                lv, rv = left.value, right.value
-                assert lv is not None and rv is not None
+                lv, rv = left.const_fn(), right.const_fn()
                 return _Compiled(value=lambda env: _number(lv(env), self, node) * _number(rv(env), self, node),
                                  iterations=left.iterations * right.iterations)
             lin, const, const_node = (left, right, node.right) if left.is_linear else (right, left, node.left)
-            emit, factor = lin.emit, const.value
-            assert emit is not None and factor is not None
+            emit, factor = lin.emit_fn(), const.const_fn()
             return _Compiled(
                 emit=lambda env, acc, s: emit(env, acc, s * _number(factor(env), self, const_node)),
                 iterations=lin.iterations * max(1, const.iterations),
@@ -564,8 +577,7 @@ class _Compiler:
         if right.is_linear:
             raise self.error(node, "division by an expression that contains decision variables is not linear",
                              "divide only by numbers or parameters")
-        divisor = right.value
-        assert divisor is not None
+        divisor = right.const_fn()
 
         def checked_divisor(env: Env) -> float:
             d = _number(divisor(env), self, node.right)
@@ -574,12 +586,10 @@ class _Compiler:
             return d
 
         if left.is_linear:
-            emit = left.emit
-            assert emit is not None
+            emit = left.emit_fn()
             return _Compiled(emit=lambda env, acc, s: emit(env, acc, s / checked_divisor(env)),
                              iterations=left.iterations + right.iterations)
-        lv = left.value
-        assert lv is not None
+        lv = left.const_fn()
         return _Compiled(value=lambda env: _number(lv(env), self, node.left) / checked_divisor(env),
                          iterations=iterations)
 
@@ -653,8 +663,8 @@ class _Compiler:
     def _c_Compare(self, node: ast.Compare) -> _Compiled:
         operands = [node.left, *node.comparators]
         compiled = [self._constant_compiled(o, "a condition") for o in operands]
-        fns = [c.value for c in compiled]
-        ops: list[Callable[[object, object], bool]] = []
+        fns = [c.const_fn() for c in compiled]
+        ops: list[Callable[[Value, Value], object]] = []
         for op in node.ops:
             fn = _ALLOWED_COMPARE_IN_CONDITION.get(type(op))
             if fn is None:
@@ -674,11 +684,11 @@ class _Compiler:
 
     def _c_BoolOp(self, node: ast.BoolOp) -> _Compiled:
         compiled = [self._constant_compiled(v, "a condition") for v in node.values]
-        fns = [c.value for c in compiled]
+        fns = [c.const_fn() for c in compiled]
         cost = sum(c.iterations for c in compiled)
         if isinstance(node.op, ast.And):
-            return _Compiled(value=lambda env: all(f(env) for f in fns), iterations=cost)  # type: ignore[misc]
-        return _Compiled(value=lambda env: any(f(env) for f in fns), iterations=cost)  # type: ignore[misc]
+            return _Compiled(value=lambda env: all(f(env) for f in fns), iterations=cost)
+        return _Compiled(value=lambda env: any(f(env) for f in fns), iterations=cost)
 
     def _c_Tuple(self, node: ast.Tuple) -> _Compiled:
         raise self.error(node, "a tuple is not a value here", "write one expression, or index with name[i, j]")
@@ -721,11 +731,16 @@ def _as_emit(compiled: _Compiled, compiler: _Compiler, node: ast.AST) -> EmitFn:
     return emit_const
 
 
-def _product(values: object) -> int:
+def _product(values: Iterable[int]) -> int:
     total = 1
-    for v in values:  # type: ignore[attr-defined]
+    for v in values:
         total *= v
     return total
+
+
+def _const(value: Value) -> ConstFn:
+    """The value function of a literal (or of anything fixed when the expression is compiled)."""
+    return lambda env: value
 
 
 def _binding_text(env: Env) -> str:

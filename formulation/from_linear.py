@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from formulation.spec import (
     RESERVED_NAMES,
     ConstraintSpec,
+    Domain,
     IndexedValue,
     ModelSpec,
     ObjectiveSpec,
@@ -174,7 +175,7 @@ def _literal(element: str | int) -> str:
     return str(element) if isinstance(element, int) else json.dumps(element)
 
 
-def _domain(model: LinearModel, cols: list[int]) -> str:
+def _domain(model: LinearModel, cols: list[int]) -> Domain:
     if not model.integrality[cols].any():
         return "continuous"
     if all(model.lower[j] >= 0 and model.upper[j] <= 1 and model.lower[j] > -1 for j in cols):

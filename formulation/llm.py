@@ -32,7 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import openai
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from formulation.cache import ResponseCache, cache_key
 from formulation.settings import LLMSettings
 from formulation.spec import ModelSpec, format_validation_error
+from solvers.errors import MilpflowError
 
 __all__ = [
     "CallRecord",
@@ -75,7 +76,7 @@ class ErrorCategory(StrEnum):
     INVALID_OUTPUT = "invalid_output"
 
 
-class LLMError(RuntimeError):
+class LLMError(MilpflowError, RuntimeError):
     """A formulation call failed; `category` is machine-readable, the message is for people."""
 
     def __init__(self, category: ErrorCategory, message: str, usage: Usage | None = None) -> None:
@@ -116,7 +117,7 @@ class CallRecord(BaseModel):
     mode: OutputMode
     cached: bool
     seconds: float
-    outcome: str = Field(description="ok, or the error category of this exchange")
+    outcome: ErrorCategory | Literal["ok"] = Field(description="ok, or the error category of this exchange")
     detail: str | None = None
     usage: Usage = Field(default_factory=Usage)
 
@@ -261,7 +262,7 @@ class LLMClient:
             hit = self.cache.get(key)
             if hit is not None:
                 usage = self._usage(hit.get("usage"), cached=True)
-                record = CallRecord(mode=OutputMode(hit.get("mode", "json_schema")), cached=True, seconds=0.0,
+                record = CallRecord(mode=OutputMode(hit.get("mode", OutputMode.JSON_SCHEMA)), cached=True, seconds=0.0,
                                     outcome="ok", usage=usage)
                 return self._content(hit, usage), record.mode, usage, [record]
         records: list[CallRecord] = []
@@ -401,7 +402,7 @@ class LLMClient:
     def _backoff(self, failures: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(self.settings.max_backoff, max(0.0, retry_after))
-        base = min(self.settings.max_backoff, 0.5 * 2 ** (failures - 1))
+        base = min(self.settings.max_backoff, 0.5 * 2.0 ** (failures - 1))
         return base * (0.5 + random.random() / 2)
 
     def _capability(self) -> OutputMode | None:
@@ -416,11 +417,11 @@ class LLMClient:
             _capabilities[(self.endpoint, self.settings.model)] = mode
 
 
-class _ModeRejected(Exception):
+class _ModeRejected(MilpflowError):
     """The server does not support the requested output mode."""
 
 
-class _Transient(Exception):
+class _Transient(MilpflowError):
     def __init__(self, category: ErrorCategory, message: str, retry_after: float | None) -> None:
         super().__init__(message)
         self.category = category

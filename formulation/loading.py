@@ -13,6 +13,7 @@ from pathlib import Path
 
 from formulation.compile import CompiledModel, CompileOptions, DataFileError, ModelBuildError, compile_spec, load_data
 from formulation.spec import ModelSpec, SpecFileError, load_spec
+from solvers.errors import MilpflowError
 from solvers.linear import LinearModel
 
 __all__ = ["DATA_FILE_NAME", "SPEC_FILE_NAME", "InputError", "LoadedModel", "load_input", "load_linear_model"]
@@ -22,7 +23,7 @@ DATA_FILE_NAME = "data.json"
 _MODEL_FILE_SUFFIXES = (".lp", ".mps", ".mps.gz", ".lp.gz")
 
 
-class InputError(ValueError):
+class InputError(MilpflowError, ValueError):
     """A model input could not be read or built; the message is meant for the person who supplied it."""
 
 

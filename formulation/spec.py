@@ -26,9 +26,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from solvers.errors import MilpflowError
+
 __all__ = [
     "RESERVED_NAMES",
     "ConstraintSpec",
+    "Domain",
     "IndexedValue",
     "IntRange",
     "ModelSpec",
@@ -42,6 +45,9 @@ __all__ = [
 
 Element = str | int
 """A set element: a label such as ``"Plant1"`` or an integer such as ``3``."""
+
+Domain = Literal["continuous", "integer", "binary"]
+"""A variable's value domain (kept a Literal: it is part of the JSON schema sent to the LLM)."""
 
 Bound = float | str | None
 """A variable bound: a number, an expression over parameters (a bare indexed parameter ``"cap"`` means "at this
@@ -158,7 +164,7 @@ class VariableSpec(_Strict):
     name: str = Field(description="Identifier used in expressions, e.g. ship.")
     description: str | None = Field(description="What the variable decides, with units.")
     indices: list[str] = Field(description="Names of the sets that index it, in order; [] for a single variable.")
-    domain: Literal["continuous", "integer", "binary"] = Field(description="Value domain.")
+    domain: Domain = Field(description="Value domain.")
     lower: Bound = Field(
         description="Lower bound: a number, an expression over numbers and parameters where a bare indexed "
         "parameter such as \"minq\" means its value at this variable's index, or \"-inf\" for none. Null means 0."
@@ -243,7 +249,7 @@ class ModelSpec(_Strict):
         return self.model_dump_json(indent=2)
 
 
-class SpecFileError(ValueError):
+class SpecFileError(MilpflowError, ValueError):
     """A ModelSpec file could not be read: the message names the file and the failing field."""
 
 

@@ -19,18 +19,20 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from formulation.compile import CompiledModel, CompileOptions, ModelBuildError, compile_spec
 from formulation.llm import ErrorCategory, LLMClient, LLMError, Usage
 from formulation.messages import build_messages, repair_message
 from formulation.spec import ModelSpec
+from formulation.strategy_names import DEFAULT_STRATEGY, Strategy
 from solvers.highs import solve
 from solvers.result import SolveOptions, SolveResult, SolveStatus
 
-__all__ = ["Attempt", "FormulationRecord", "StrategyOptions", "VoteSummary", "formulate"]
+__all__ = [
+    "DEFAULT_STRATEGY", "Attempt", "FormulationRecord", "Strategy", "StrategyOptions", "VoteSummary", "formulate",
+]
 
-Strategy = Literal["direct", "repair", "vote"]
 
 
 class StrategyOptions(BaseModel):
@@ -38,7 +40,7 @@ class StrategyOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    strategy: Strategy = Field("direct", description="direct, repair (solver feedback loop) or vote.")
+    strategy: Strategy = Field(DEFAULT_STRATEGY, description="direct, repair (solver feedback loop) or vote.")
     max_attempts: int = Field(3, ge=1, le=10, description="Attempts of the repair loop.")
     votes: int = Field(5, ge=2, le=20, description="Samples drawn by the vote strategy.")
     vote_temperature: float = Field(0.7, gt=0, le=2, description="Sampling temperature of vote samples.")
@@ -88,10 +90,17 @@ class FormulationRecord(BaseModel):
     seconds: float = 0.0
     error_category: str | None = None
     error: str | None = None
+    _compiled: CompiledModel | None = PrivateAttr(default=None)
 
     @property
     def ok(self) -> bool:
         return self.error_category is None and self.spec is not None
+
+    @property
+    def compiled(self) -> CompiledModel | None:
+        """The compilation of `spec` that produced `result`, kept so that no later stage compiles or solves the
+        same answer again. Not serialised: a record read back from storage has None here."""
+        return self._compiled
 
 
 def formulate(
@@ -144,6 +153,7 @@ def _attempts(
         if result is not None:
             attempt.status, attempt.objective = result.status, result.objective
         record.spec, record.result = answer.spec, result
+        record._compiled = compiled
         if feedback is None:
             record.error_category = record.error = None
             return record
@@ -206,15 +216,7 @@ def _vote(client: LLMClient, problem: str, data: dict[str, Any] | None, options:
         record.usage = record.usage.add(sample.usage)
         for attempt in sample.attempts:
             record.attempts.append(attempt.model_copy(update={"number": len(record.attempts) + 1}))
-    built: list[tuple[int, FormulationRecord, CompiledModel]] = []
-    for k, sample in enumerate(samples, start=1):
-        if sample.spec is None:
-            continue
-        try:
-            compiled = compile_spec(sample.spec, data, CompileOptions(max_iterations=options.max_iterations))
-        except ModelBuildError:
-            continue
-        built.append((k, sample, compiled))
+    built = [(k, sample, sample.compiled) for k, sample in enumerate(samples, start=1) if sample.compiled is not None]
     if not built:
         last = samples[-1]
         record.error_category = last.error_category or ErrorCategory.INVALID_OUTPUT.value
@@ -239,6 +241,7 @@ def _vote(client: LLMClient, problem: str, data: dict[str, Any] | None, options:
     winner = classes[0]
     chosen = winner[0][1]
     record.spec, record.result = chosen.spec, chosen.result
+    record._compiled = chosen.compiled
     record.error_category, record.error = chosen.error_category, chosen.error
     record.vote = VoteSummary(
         samples=options.votes,

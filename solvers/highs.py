@@ -41,7 +41,8 @@ STATUS_MAP: dict[HighsModelStatus, SolveStatus] = {
     HighsModelStatus.kObjectiveBound: SolveStatus.OTHER_LIMIT,
     HighsModelStatus.kObjectiveTarget: SolveStatus.OTHER_LIMIT,
     HighsModelStatus.kInterrupt: SolveStatus.OTHER_LIMIT,
-    HighsModelStatus.kHighsInterrupt: SolveStatus.OTHER_LIMIT,
+    # highspy's stub omits kHighsInterrupt, which the extension module defines (checked by a test).
+    HighsModelStatus.kHighsInterrupt: SolveStatus.OTHER_LIMIT,  # type: ignore[attr-defined]
     HighsModelStatus.kMemoryLimit: SolveStatus.OTHER_LIMIT,
     # An empty model (no rows, no columns) is trivially optimal; HiGHS reports it separately.
     HighsModelStatus.kModelEmpty: SolveStatus.OPTIMAL,
@@ -212,7 +213,8 @@ def _unbounded_hint(h: Highs, model: LinearModel) -> str | None:
     names: list[str] = []
     if not model.is_mip:
         try:
-            _status, has_ray, ray = h.getPrimalRay()
+            # highspy's stub omits getPrimalRay; at run time it returns (HighsStatus, bool, NDArray[float64]).
+            _status, has_ray, ray = h.getPrimalRay()  # type: ignore[attr-defined]
         except (RuntimeError, TypeError, ValueError):
             has_ray, ray = False, None
         if has_ray and ray is not None:

@@ -20,6 +20,9 @@ from enum import StrEnum
 import numpy as np
 import scipy.sparse as sp
 
+from solvers.arrays import BoolArray, FloatArray
+from solvers.errors import MilpflowError
+
 __all__ = ["INF", "LinearModel", "ModelDataError", "ObjectiveSense", "VarType"]
 
 INF = math.inf
@@ -40,7 +43,7 @@ class VarType(StrEnum):
     BINARY = "binary"
 
 
-class ModelDataError(ValueError):
+class ModelDataError(MilpflowError, ValueError):
     """The numbers of a model are unusable (NaN, wrong shapes, crossed bounds, duplicate names).
 
     The message names the offending row or column so that a person, or an LLM in a repair loop, can fix it.
@@ -67,15 +70,15 @@ class LinearModel:
 
     name: str
     var_names: list[str]
-    lower: np.ndarray
-    upper: np.ndarray
-    integrality: np.ndarray
-    objective: np.ndarray
+    lower: FloatArray
+    upper: FloatArray
+    integrality: BoolArray
+    objective: FloatArray
     objective_constant: float
     sense: ObjectiveSense
     A: sp.csr_matrix
-    row_lower: np.ndarray
-    row_upper: np.ndarray
+    row_lower: FloatArray
+    row_upper: FloatArray
     row_names: list[str]
     row_descriptions: dict[str, str] = field(default_factory=dict)
 
@@ -86,15 +89,15 @@ class LinearModel:
         *,
         name: str,
         var_names: Sequence[str],
-        lower: Sequence[float] | np.ndarray,
-        upper: Sequence[float] | np.ndarray,
-        integrality: Sequence[bool] | np.ndarray,
-        objective: Sequence[float] | np.ndarray,
+        lower: Sequence[float] | FloatArray,
+        upper: Sequence[float] | FloatArray,
+        integrality: Sequence[bool] | BoolArray,
+        objective: Sequence[float] | FloatArray,
         objective_constant: float = 0.0,
         sense: ObjectiveSense | str = ObjectiveSense.MINIMIZE,
-        A: sp.spmatrix | sp.sparray | np.ndarray | None = None,
-        row_lower: Sequence[float] | np.ndarray = (),
-        row_upper: Sequence[float] | np.ndarray = (),
+        A: sp.spmatrix | sp.sparray | FloatArray | None = None,
+        row_lower: Sequence[float] | FloatArray = (),
+        row_upper: Sequence[float] | FloatArray = (),
         row_names: Sequence[str] = (),
         row_descriptions: dict[str, str] | None = None,
     ) -> LinearModel:
@@ -168,9 +171,9 @@ class LinearModel:
         if not math.isfinite(self.objective_constant):
             raise ModelDataError(f"objective constant is {self.objective_constant}; it must be a finite number")
         self._check_finite_vector(self.objective, self.var_names, "objective coefficient of")
-        for j in np.flatnonzero(np.isnan(self.lower) | np.isnan(self.upper)):
+        for j in np.flatnonzero(np.isnan(self.lower) | np.isnan(self.upper)).tolist():
             raise ModelDataError(f"bound of variable {self.var_names[j]} is NaN")
-        for i in np.flatnonzero(np.isnan(self.row_lower) | np.isnan(self.row_upper)):
+        for i in np.flatnonzero(np.isnan(self.row_lower) | np.isnan(self.row_upper)).tolist():
             raise ModelDataError(f"right-hand side of constraint {self.row_names[i]} is NaN")
         bad = ~np.isfinite(self.A.data)
         if bad.any():
@@ -181,28 +184,28 @@ class LinearModel:
                 f"coefficient of {self.var_names[j]} in constraint {self.row_names[i]} is {self.A.data[k]}; "
                 "coefficients must be finite numbers"
             )
-        for i in np.flatnonzero((self.row_lower == np.inf) | (self.row_upper == -np.inf)):
+        for i in np.flatnonzero((self.row_lower == np.inf) | (self.row_upper == -np.inf)).tolist():
             raise ModelDataError(
                 f"constraint {self.row_names[i]} has bounds [{self.row_lower[i]}, {self.row_upper[i]}]: a right-hand "
                 "side overflowed to infinity; check the magnitudes of the data"
             )
-        for j in np.flatnonzero((self.lower == np.inf) | (self.upper == -np.inf)):
+        for j in np.flatnonzero((self.lower == np.inf) | (self.upper == -np.inf)).tolist():
             raise ModelDataError(
                 f"variable {self.var_names[j]} has bounds [{self.lower[j]}, {self.upper[j]}]; a bound is infinite on "
                 "the wrong side"
             )
-        for i in np.flatnonzero(self.row_lower > self.row_upper):
+        for i in np.flatnonzero(self.row_lower > self.row_upper).tolist():
             raise ModelDataError(
                 f"constraint {self.row_names[i]} has lower bound {self.row_lower[i]} above its upper bound "
                 f"{self.row_upper[i]}"
             )
-        for j in np.flatnonzero(self.lower > self.upper):
+        for j in np.flatnonzero(self.lower > self.upper).tolist():
             raise ModelDataError(
                 f"variable {self.var_names[j]} has lower bound {self.lower[j]} above its upper bound {self.upper[j]}"
             )
 
-    def _check_finite_vector(self, values: np.ndarray, names: Sequence[str], what: str) -> None:
-        for j in np.flatnonzero(~np.isfinite(values)):
+    def _check_finite_vector(self, values: FloatArray, names: Sequence[str], what: str) -> None:
+        for j in np.flatnonzero(~np.isfinite(values)).tolist():
             raise ModelDataError(f"{what} {names[j]} is {values[j]}; it must be a finite number")
 
     # ------------------------------------------------------------------ views for people and feedback

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from solvers.arrays import FloatArray
 from solvers.linear import LinearModel, ObjectiveSense
 from solvers.quiet import consume_banner
 from solvers.result import SolveOptions, SolveResult, SolveStatus
@@ -69,8 +70,10 @@ def build_pyomo_from_linear(model: LinearModel) -> pyo.ConcreteModel:
     def domain(_m: Any, j: int) -> Any:
         return pyo.Integers if model.integrality[j] else pyo.Reals
 
-    m.x = pyo.Var(m.J, domain=domain,
-                  bounds=lambda _m, j: (bound_or_none(model.lower[j]), bound_or_none(model.upper[j])))
+    def bounds(_m: Any, j: int) -> tuple[float | None, float | None]:
+        return bound_or_none(float(model.lower[j])), bound_or_none(float(model.upper[j]))
+
+    m.x = pyo.Var(m.J, domain=domain, bounds=bounds)
     columns = [m.x[j] for j in range(model.num_vars)]
     m.c = pyo.Constraint(m.I, rule=lambda _m, i: row_expression(model, i, columns))
     m.objective = pyo.Objective(expr=linear_expression(model.objective, columns) + model.objective_constant,
@@ -158,7 +161,7 @@ def bound_or_none(value: float) -> float | None:
     return None if math.isinf(value) else float(value)
 
 
-def linear_expression(coefficients: np.ndarray, columns: list[Any]) -> Any:
+def linear_expression(coefficients: FloatArray, columns: list[Any]) -> Any:
     """Σ coefficients[j] · columns[j] over the non-zeros, as a Pyomo expression."""
     from pyomo.environ import quicksum
 

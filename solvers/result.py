@@ -41,13 +41,15 @@ class SolveOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    time_limit: float | None = Field(None, gt=0, description="Wall-clock limit in seconds (None: no limit).")
+    time_limit: float | None = Field(default=None, gt=0, description="Wall-clock limit in seconds (None: no limit).")
     mip_gap: float | None = Field(
-        None, ge=0, description="Relative MIP gap at which to stop (None: solver default 1e-4)."
+        default=None, ge=0, description="Relative MIP gap at which to stop (None: solver default 1e-4)."
     )
-    threads: int | None = Field(None, ge=1, description="Solver threads (None: solver default).")
-    compute_iis: bool = Field(True, description="Extract an irreducible infeasible subset for infeasible models.")
-    keep_log: bool = Field(False, description="Capture the solver log in `SolveResult.log`.")
+    threads: int | None = Field(default=None, ge=1, description="Solver threads (None: solver default).")
+    compute_iis: bool = Field(
+        default=True, description="Extract an irreducible infeasible subset for infeasible models."
+    )
+    keep_log: bool = Field(default=False, description="Capture the solver log in `SolveResult.log`.")
 
 
 class IIS(BaseModel):
@@ -58,7 +60,7 @@ class IIS(BaseModel):
     rows: list[str] = Field(description="Constraint names in the subset.")
     columns: list[str] = Field(description="Variables whose bounds are part of the subset.")
     rows_text: list[str] = Field(default_factory=list, description="Each row written out, for feedback and display.")
-    note: str | None = Field(None, description="Why the subset is partial or missing, if it is.")
+    note: str | None = Field(default=None, description="Why the subset is partial or missing, if it is.")
 
 
 class SolveResult(BaseModel):
@@ -67,20 +69,24 @@ class SolveResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: SolveStatus
-    objective: float | None = Field(None, description="Objective of the returned solution (original sense).")
-    bound: float | None = Field(None, description="Best proven bound (MIP dual bound; the objective for LPs).")
-    gap: float | None = Field(None, description="Relative MIP gap |objective - bound| / max(1e-10, |objective|).")
+    objective: float | None = Field(default=None, description="Objective of the returned solution (original sense).")
+    bound: float | None = Field(default=None, description="Best proven bound (MIP dual bound; the objective for LPs).")
+    gap: float | None = Field(
+        default=None, description="Relative MIP gap |objective - bound| / max(1e-10, |objective|)."
+    )
     variables: dict[str, float] = Field(default_factory=dict, description="Primal value by variable name.")
-    duals: dict[str, float] | None = Field(None, description="Row duals by constraint name (LPs only).")
-    reduced_costs: dict[str, float] | None = Field(None, description="Column duals by variable name (LPs only).")
-    solve_seconds: float = Field(0.0, description="Wall time of the solver call (building excluded).")
+    duals: dict[str, float] | None = Field(default=None, description="Row duals by constraint name (LPs only).")
+    reduced_costs: dict[str, float] | None = Field(
+        default=None, description="Column duals by variable name (LPs only)."
+    )
+    solve_seconds: float = Field(default=0.0, description="Wall time of the solver call (building excluded).")
     backend: str = Field(description="Which backend produced this result.")
     iis: IIS | None = None
     unbounded_hint: str | None = Field(
-        None, description="For unbounded models: which variables can grow without limit."
+        default=None, description="For unbounded models: which variables can grow without limit."
     )
-    message: str | None = Field(None, description="Human-readable detail (errors, limits, notes).")
-    native_status: str | None = Field(None, description="The solver's own status name, for debugging.")
+    message: str | None = Field(default=None, description="Human-readable detail (errors, limits, notes).")
+    native_status: str | None = Field(default=None, description="The solver's own status name, for debugging.")
     log: str | None = None
 
     @property

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from benchmarks.datasets.base import Dataset, Problem, ProblemTags, UnknownProblemError
+from solvers.errors import MilpflowError
 
 __all__ = ["DATASET_NAMES", "Dataset", "Problem", "ProblemTags", "UnknownDatasetError", "UnknownProblemError",
            "get_dataset", "list_datasets"]
@@ -13,7 +14,7 @@ __all__ = ["DATASET_NAMES", "Dataset", "Problem", "ProblemTags", "UnknownDataset
 DATASET_NAMES = ("optibench", "nl4opt", "highs")
 
 
-class UnknownDatasetError(KeyError):
+class UnknownDatasetError(MilpflowError, KeyError):
     """The name is not a shipped dataset; the message lists the valid names."""
 
 

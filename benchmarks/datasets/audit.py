@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,7 +24,32 @@ from solvers.highs import solve
 from solvers.io import ModelFileError, UnsupportedModelError
 from solvers.result import SolveOptions, SolveStatus
 
-__all__ = ["AuditReport", "AuditRow", "audit"]
+__all__ = ["AuditReport", "AuditRow", "AuditStatus", "audit"]
+
+
+class AuditStatus(StrEnum):
+    """Outcome of one problem's audit: the reference's `SolveStatus` (same values), or why it was not solved."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
+    TIME_LIMIT = "time_limit"
+    OTHER_LIMIT = "other_limit"
+    ERROR = "error"
+    """The solver failed, or the reference could not be read or built (the message says which)."""
+    OUT_OF_SCOPE = "out_of_scope"
+    """The reference uses what milpflow does not model (quadratic, semi-continuous)."""
+
+    @classmethod
+    def of(cls, status: SolveStatus) -> AuditStatus:
+        """The audit status of a solve that ran."""
+        return cls(status.value)
+
+    @property
+    def solved(self) -> bool:
+        """The reference was read and solved (its status can be compared with a stated one)."""
+        return self not in (AuditStatus.ERROR, AuditStatus.OUT_OF_SCOPE)
 
 
 class AuditRow(BaseModel):
@@ -31,12 +57,16 @@ class AuditRow(BaseModel):
 
     problem_id: str
     problem_class: str
-    status: str
+    status: AuditStatus
     objective: float | None = None
-    integer_objective: float | None = Field(None, description="All-integer optimum (datasets without integrality).")
-    known_status: str | None = None
+    integer_objective: float | None = Field(
+        default=None, description="All-integer optimum (datasets without integrality)."
+    )
+    known_status: SolveStatus | None = None
     known_objective: float | None = None
-    agrees: bool | None = Field(None, description="Computed result matches the stated one (None: nothing stated).")
+    agrees: bool | None = Field(
+        default=None, description="Computed result matches the stated one (None: nothing stated)."
+    )
     message: str | None = None
     seconds: float = 0.0
 
@@ -53,7 +83,9 @@ class AuditReport(BaseModel):
     out_of_scope: list[AuditRow]
     errors: list[AuditRow]
     disagreements: list[AuditRow]
-    integer_differs: int | None = Field(None, description="Problems whose all-integer optimum differs from the LP.")
+    integer_differs: int | None = Field(
+        default=None, description="Problems whose all-integer optimum differs from the LP."
+    )
     seconds: float
     rows: list[AuditRow]
 
@@ -83,7 +115,7 @@ def audit(
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         rows = list(pool.map(one, problems))
-    counts = Counter(row.status for row in rows)
+    counts = Counter(row.status.value for row in rows)
     return AuditReport(
         dataset=dataset.name,
         version=dataset.version,
@@ -91,8 +123,8 @@ def audit(
         source=dataset.source,
         problems=len(rows),
         status_counts=dict(sorted(counts.items())),
-        out_of_scope=[r for r in rows if r.status == "out_of_scope"],
-        errors=[r for r in rows if r.status == "error"],
+        out_of_scope=[r for r in rows if r.status is AuditStatus.OUT_OF_SCOPE],
+        errors=[r for r in rows if r.status is AuditStatus.ERROR],
         disagreements=[r for r in rows if r.agrees is False],
         integer_differs=sum(1 for r in rows if _integer_differs(r)) if check_integer else None,
         seconds=time.perf_counter() - started,
@@ -102,27 +134,27 @@ def audit(
 
 def _audit_problem(problem: Problem, options: SolveOptions, check_integer: bool) -> AuditRow:
     t0 = time.perf_counter()
-    row = AuditRow(problem_id=problem.id, problem_class=problem.tags.problem_class, status="error",
+    row = AuditRow(problem_id=problem.id, problem_class=problem.tags.problem_class, status=AuditStatus.ERROR,
                    known_status=problem.known_status, known_objective=problem.known_objective)
     try:
         model = problem.reference()
     except UnsupportedModelError as exc:
-        row.status, row.message = "out_of_scope", str(exc)
+        row.status, row.message = AuditStatus.OUT_OF_SCOPE, str(exc)
     except (ModelFileError, ValueError) as exc:
-        row.status, row.message = "error", f"unreadable reference: {exc}"
+        row.status, row.message = AuditStatus.ERROR, f"unreadable reference: {exc}"
     except Exception as exc:  # noqa: BLE001 - failures are reported, never allowed to crash the command
-        row.status, row.message = "error", f"{type(exc).__name__}: {exc}"
+        row.status, row.message = AuditStatus.ERROR, f"{type(exc).__name__}: {exc}"
     else:
         result = solve(model, options)
-        row.status, row.objective = result.status.value, result.objective
+        row.status, row.objective = AuditStatus.of(result.status), result.objective
         if result.status is SolveStatus.ERROR:
             row.message = result.message
         if check_integer and result.status is SolveStatus.OPTIMAL:
             integer = model.copy()
             integer.integrality[:] = True
             row.integer_objective = solve(integer, options).objective
-    if problem.known_status is not None and row.status not in ("error", "out_of_scope"):
-        row.agrees = row.status == problem.known_status and (
+    if problem.known_status is not None and row.status.solved:
+        row.agrees = row.status is AuditStatus.of(problem.known_status) and (
             problem.known_objective is None
             or (row.objective is not None and _close(row.objective, problem.known_objective))
         )

@@ -15,16 +15,21 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from solvers.errors import MilpflowError
 from solvers.linear import LinearModel
+from solvers.result import SolveStatus
+
+if TYPE_CHECKING:
+    from formulation.spec import ModelSpec
 
 __all__ = ["DATASETS_ROOT", "Dataset", "Problem", "ProblemTags", "UnknownProblemError", "content_version"]
 
 DATASETS_ROOT = Path(__file__).resolve().parent
 
 
-class UnknownProblemError(KeyError):
+class UnknownProblemError(MilpflowError, KeyError):
     """No problem with that id; the message lists a few valid ids."""
 
 
@@ -52,8 +57,8 @@ class Problem:
         text: Callable[[], str | None] | str | None = None,
         data: Callable[[], dict[str, Any] | None] | dict[str, Any] | None = None,
         reference: Callable[[], LinearModel] | None = None,
-        spec: Callable[[], Any] | None = None,
-        known_status: str | None = None,
+        spec: Callable[[], ModelSpec] | None = None,
+        known_status: SolveStatus | None = None,
         known_objective: float | None = None,
     ) -> None:
         self.id = id
@@ -80,7 +85,7 @@ class Problem:
             raise ValueError(f"{self.dataset}/{self.id} has no reference model")
         return self._reference()
 
-    def reference_spec(self) -> Any | None:
+    def reference_spec(self) -> ModelSpec | None:
         """The reference as a ModelSpec where the dataset has one (NL4Opt); None otherwise."""
         return self._spec() if self._spec is not None else None
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from benchmarks.datasets.base import Dataset, Problem, ProblemTags
 from solvers.io import read_model
+from solvers.result import SolveStatus
 
 __all__ = ["HighsInstances"]
 
@@ -26,16 +27,16 @@ class HighsInstances(Dataset):
     source = "ERGO-Code/HiGHS @ 73cac48 (check/instances)"
 
     @cached_property
-    def known(self) -> dict[str, tuple[str, float | None]]:
+    def known(self) -> dict[str, tuple[SolveStatus, float | None]]:
         """name → (status, objective) parsed from the 'Known results' section of SOURCE.md."""
         text = (self.root / "SOURCE.md").read_text(encoding="utf-8")
         section = text[text.index("## Known results"):]
-        known: dict[str, tuple[str, float | None]] = {}
-        for label, status in (("LP optimal:", "optimal"), ("MIP optimal:", "optimal")):
+        known: dict[str, tuple[SolveStatus, float | None]] = {}
+        for label, status in (("LP optimal:", SolveStatus.OPTIMAL), ("MIP optimal:", SolveStatus.OPTIMAL)):
             block = section[section.index(label) + len(label):].split(".\n")[0]
             for name, value in re.findall(r"([\w.-]+)\s+(-?[\d.]+)", block):
                 known[name] = (status, float(value))
-        for label, status in (("Infeasible:", "infeasible"), ("Unbounded:", "unbounded")):
+        for label, status in (("Infeasible:", SolveStatus.INFEASIBLE), ("Unbounded:", SolveStatus.UNBOUNDED)):
             block = section[section.index(label) + len(label):].split(".")[0]
             for name in re.findall(r"[\w-]+", block):
                 known[name] = (status, None)
@@ -54,7 +55,7 @@ class HighsInstances(Dataset):
                 source=str(path),
                 text=None,
                 data=None,
-                reference=lambda p=path: read_model(p),
+                reference=partial(read_model, path),
                 known_status=status,
                 known_objective=objective,
             )

@@ -27,12 +27,13 @@ import json
 import re
 from collections.abc import Iterator
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from benchmarks.datasets.base import Dataset, Problem, ProblemTags
 from formulation.compile import compile_spec
 from formulation.spec import RESERVED_NAMES, ModelSpec
+from solvers.errors import MilpflowError
 from solvers.linear import LinearModel
 
 __all__ = ["NL4Opt", "ReferenceConversionError", "annotation_to_spec", "integer_variant", "parse_number"]
@@ -50,7 +51,7 @@ _MULTIPLES = {"twice": 2, "thrice": 3, "double": 2, "triple": 3}
 _OPERATORS = {"LESS_OR_EQUAL": "<=", "GREATER_OR_EQUAL": ">=", "EQUAL": "=="}
 
 
-class ReferenceConversionError(ValueError):
+class ReferenceConversionError(MilpflowError, ValueError):
     """An annotation cannot be turned into a model; the message names the problem and the field."""
 
 
@@ -122,8 +123,8 @@ class NL4Opt(Dataset):
                 source=f"{split}.jsonl#{pid}",
                 text=body.get("document"),
                 data=None,
-                reference=lambda b=body, i=problem_id: _reference(b, i),
-                spec=lambda b=body, i=problem_id: annotation_to_spec(b, i),
+                reference=partial(_reference, body, problem_id),
+                spec=partial(annotation_to_spec, body, problem_id),
             )
 
 

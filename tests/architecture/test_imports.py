@@ -44,7 +44,10 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _imports(path: Path, module: str) -> set[str]:
+def _imports(path: Path, module: str, modules: set[str] | None = None) -> set[str]:
+    """Modules `module` imports. ``from pkg import sub`` counts as importing ``pkg.sub`` only when ``sub`` is a
+    module (importing a package's own submodule must not look like a cycle through the package)."""
+    modules = modules if modules is not None else set(_modules())
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
@@ -56,8 +59,10 @@ def _imports(path: Path, module: str) -> set[str]:
             if node.level:
                 parent = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*parent, base] if base else parent)
-            names.add(base)
-            names.update(f"{base}.{alias.name}" for alias in node.names)
+            targets = {f"{base}.{alias.name}" for alias in node.names}
+            submodules = targets & modules
+            names.update(submodules if submodules else {base})
+            names.update(targets - submodules - {f"{base}.*"})
     return {name for name in names if name.split(".")[0] in PRODUCT}
 
 
@@ -66,7 +71,7 @@ def _graph() -> nx.DiGraph:
     graph = nx.DiGraph()
     for module, path in modules.items():
         graph.add_node(module)
-        for target in _imports(path, module):
+        for target in _imports(path, module, set(modules)):
             while target and target not in modules:  # `from pkg import name` names an attribute, not a module
                 target = target.rpartition(".")[0]
             if target and target != module:

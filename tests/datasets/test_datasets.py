@@ -13,7 +13,7 @@ import pytest
 from typer import Typer
 from typer.testing import CliRunner
 
-from benchmarks.cli import register
+from flows.cli.datasets import register
 from benchmarks.datasets import get_dataset, list_datasets
 from benchmarks.datasets.audit import audit
 from benchmarks.datasets.base import DATASETS_ROOT

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.datasets import get_dataset
-from flows.formulators import LLMFormulator, ReferenceFormulator
-from flows.pipeline import run_benchmark
+from flows.formulators import LLMFormulator
+from flows.pipeline import BenchmarkConfig, run_benchmark
 from flows.store import RunStore
 from formulation import llm
 from formulation.llm import LLMClient
@@ -32,7 +32,7 @@ TRANSPORT = json.loads((ROOT / "examples" / "transport.json").read_text())
 def test_reference_formulator_scores_100_percent_on_solvable_references(tmp_path: Path, dataset: str) -> None:
     store = RunStore(f"sqlite:///{tmp_path / 'runs.sqlite'}")
     ds = get_dataset(dataset)
-    summary = run_benchmark(ds, ReferenceFormulator(), store, concurrency=2)
+    summary = run_benchmark(BenchmarkConfig(dataset=dataset), store, concurrency=2)
     assert summary.recorded == summary.problems == len(list(ds.problems()))
     assert summary.solvable > 200
     assert summary.structural_accuracy == summary.objective_accuracy == summary.status_accuracy == 1.0
@@ -57,8 +57,8 @@ def test_llm_benchmark_with_faults_records_every_problem(tmp_path: Path, monkeyp
         settings = LLMSettings(api_key=API_KEY, base_url=server.base_url, use_cache=False, max_retries=1,
                                max_backoff=0.01, validation_retries=1, cache_dir=tmp_path)
         formulator = LLMFormulator(LLMClient(settings), StrategyOptions(strategy="direct"))
-        summary = run_benchmark(get_dataset("nl4opt"), formulator, store, limit=30, concurrency=4,
-                                settings=settings.model_dump(mode="json"), model=settings.model)
+        config = BenchmarkConfig(dataset="nl4opt", formulator="llm", strategy="direct", limit=30)
+        summary = run_benchmark(config, store, concurrency=4, formulator=formulator)
     assert summary.recorded == 30
     records = list(store.records(summary.run))
     categories = {r.error_category for r in records}
