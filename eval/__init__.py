@@ -13,7 +13,7 @@ In detail:
   `CompareOptions`, `ObjectiveTolerance` (`STRICT` 1e-6, `LENIENT` 1e-4, custom), `Comparison.invalid`.
 * `eval.metrics.aggregate(comparisons) -> Metrics` and `render_metrics` — benchmark accuracy tables.
 * `eval.graph.to_networkx(normalize(model))` — the labelled variable–constraint graph, for inspection.
-* `eval.cli.register(app)` — the ``milpflow eval`` command.
+* The ``milpflow eval`` command lives with the rest of the CLI in `flows/cli/evaluate.py`.
 
 Pipeline: `eval.normalize` (rules N0–N10) → `eval.graph` (labels shared by the pair) → `eval.refine`
 (colour refinement, sound rejection) → `eval.isomorphism` (mapping from colours, symmetric decomposition,

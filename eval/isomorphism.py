@@ -137,8 +137,14 @@ def verify_mapping(
 
 def _name_mapping(candidate: NormalizedModel, reference: NormalizedModel) -> tuple[IntArray, IntArray] | None:
     """The mapping that pairs equal names, when both models use the same names; else None."""
-    c_names, r_names = candidate.var_names, reference.var_names
-    if len(c_names) != len(r_names) or set(c_names) != set(r_names):
+    if candidate.num_vars != reference.num_vars:
+        return None
+    r_source = reference.source.var_names
+    if candidate.num_vars and candidate.var_name(0) not in set(r_source):
+        return None  # the common case for renamed copies, found without building the name lists
+    c_names = np.asarray(candidate.source.var_names, dtype=object)[candidate.columns].tolist()
+    r_names = np.asarray(r_source, dtype=object)[reference.columns].tolist()
+    if set(c_names) != set(r_names):
         return None
     r_index = {name: j for j, name in enumerate(r_names)}
     var_map = np.array([r_index[name] for name in c_names], dtype=np.int64)
@@ -184,9 +190,7 @@ def _lead_sign(norm: NormalizedModel, k: int, rank: IntArray) -> int:
     return 1 if norm.A.data[lead] > 0 else -1
 
 
-def _split(
-    mapping: IntArray, candidate: NormalizedModel, reference: NormalizedModel
-) -> tuple[IntArray, IntArray]:
+def _split(mapping: IntArray, candidate: NormalizedModel, reference: NormalizedModel) -> tuple[IntArray, IntArray]:
     """Node mapping → (column mapping, half-space mapping); invalid kinds give -1 (fails verification)."""
     n1, n2 = candidate.num_vars, reference.num_vars
     var_map = mapping[:n1].copy()
@@ -280,7 +284,7 @@ def decide(
         # bins) that the exact search finds hard; a wrong guess only costs one verification.
         started = time.perf_counter()
         budget = _BATCH_BUDGET if exact_time_limit is None else min(_BATCH_BUDGET, exact_time_limit)
-        found = exact.individualise(union, refinement, batch=True, max_steps=50, deadline=started + budget)
+        found = exact.individualise(union, refinement, batch=True, max_steps=1000, deadline=started + budget)
         result.exact_seconds += time.perf_counter() - started
         if accept(found, "individualisation"):
             return result

@@ -79,7 +79,7 @@ def cluster_ids(values: FloatArray, rel_tol: float, abs_tol: float) -> Clusterin
     v = np.asarray(values, dtype=np.float64).reshape(-1)
     if v.size == 0:
         return Clustering(np.zeros(0, dtype=np.int64), 0, 0)
-    order = np.argsort(v, kind="stable")
+    order = np.argsort(v)  # equal values get equal ids, so the sort need not be stable
     s = v[order]
     with np.errstate(invalid="ignore"):
         gap = np.diff(s)
@@ -103,10 +103,25 @@ def dense_ids(values: NDArray[np.integer[Any]]) -> IntArray:
     """Dense int64 ids 0..k-1 for the distinct values (or rows of a 2-D array), ordered like the values."""
     arr = np.asarray(values)
     if arr.ndim == 1:
-        _, inverse = np.unique(arr, return_inverse=True)
+        if arr.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        order = np.argsort(arr)
+        s = arr[order]
+        starts = np.empty(s.size, dtype=bool)
+        starts[0] = True
+        np.not_equal(s[1:], s[:-1], out=starts[1:])
     else:
-        _, inverse = np.unique(arr, axis=0, return_inverse=True)
-    return np.asarray(inverse, dtype=np.int64).reshape(-1)
+        if arr.shape[0] == 0:
+            return np.zeros(0, dtype=np.int64)
+        # Lexicographic by row (first column first), like ``np.unique(axis=0)`` but without the void view.
+        order = np.lexsort(arr.T[::-1])
+        s = arr[order]
+        starts = np.empty(s.shape[0], dtype=bool)
+        starts[0] = True
+        np.any(s[1:] != s[:-1], axis=1, out=starts[1:])
+    ids = np.empty(starts.size, dtype=np.int64)
+    ids[order] = np.cumsum(starts) - 1
+    return ids
 
 
 def dense_pair_ids(first: NDArray[np.integer[Any]], second: NDArray[np.integer[Any]]) -> IntArray:

@@ -9,9 +9,15 @@ derived only from isomorphism-invariant data, so:
 * equal histograms prove nothing (a 10-cycle and a 4-cycle plus a 6-cycle get identical colours), so every
   "same" answer is confirmed by an explicit, verified mapping or an exact isomorphism check.
 
-The multiset is hashed (splitmix64, uint64 wrap-around sums with ``np.add.reduceat`` over a CSR-sorted edge
-array). A hash collision can only *merge* colours; the colouring stays isomorphism-invariant, so rejection
-stays sound and the exact check stays exact. Each round costs O((N + E) log N) (one sort).
+One round is a sparse matrix–vector product over hashed colours: every colour gets a 64-bit hash
+(splitmix64), every edge label a random odd 64-bit multiplier, and ``W @ h`` (``W`` the union's symmetric
+adjacency matrix holding the multipliers, uint64 wrap-around arithmetic, so the sum is exact and independent
+of the summation order) hashes each node's multiset of (neighbour colour, edge label). The new colour is the
+old colour in the high bits and the neighbourhood hash in the low bits of one uint64 key, so a round never
+merges two old classes and one sort of N keys numbers the new classes; a round in which no class splits is
+detected without sorting. A hash collision can only *merge* colours; the colouring stays
+isomorphism-invariant, so rejection stays sound and the exact check stays exact. Each round costs
+O(E + N log N).
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from eval.graph import GraphPair
-from eval.numeric import dense_ids, dense_pair_ids, splitmix64
+from eval.numeric import dense_ids, splitmix64
 from solvers.arrays import IntArray, UIntArray
 
 __all__ = ["Refinement", "UnionGraph", "refine", "union_of"]
@@ -44,10 +51,21 @@ class UnionGraph:
     indptr: IntArray
     dst: IntArray
     edge_hash: UIntArray
+    _weights: sp.csr_matrix | None = field(default=None, repr=False)
 
     @property
     def num_nodes(self) -> int:
         return self.num_candidate_nodes + self.num_reference_nodes
+
+    @property
+    def weights(self) -> sp.csr_matrix:
+        """The symmetric (N, N) uint64 matrix of edge-label multipliers (odd), built once, used by `refine`."""
+        if self._weights is None:
+            n = self.num_nodes
+            self._weights = sp.csr_matrix(
+                (self.edge_hash | np.uint64(1), self.dst, self.indptr), shape=(n, n), dtype=np.uint64
+            )
+        return self._weights
 
 
 def union_of(pair: GraphPair) -> UnionGraph:
@@ -61,13 +79,15 @@ def union_of(pair: GraphPair) -> UnionGraph:
     total = c.num_nodes + r.num_nodes
     indptr = np.zeros(total + 1, dtype=np.int64)
     np.cumsum(np.bincount(u, minlength=total), out=indptr[1:])
+    # One multiplier per edge label: hash the label ids once (labels << edges), then gather.
+    label_hash = splitmix64(np.arange(int(lab.max()) + 1 if lab.size else 0, dtype=np.uint64) + _LABEL_SALT)
     return UnionGraph(
         num_candidate_nodes=c.num_nodes,
         num_reference_nodes=r.num_nodes,
         labels=np.concatenate([c.labels, r.labels]),
         indptr=indptr,
         dst=v[order],
-        edge_hash=splitmix64(lab[order].astype(np.uint64) + _LABEL_SALT),
+        edge_hash=label_hash[lab[order]],
     )
 
 
@@ -131,20 +151,13 @@ def refine(
     colours = dense_ids(union.labels if initial is None else initial)
     history = [colours]
     count = int(colours.max()) + 1 if colours.size else 0
-    starts = union.indptr[:-1]
-    has_edges = np.diff(union.indptr) > 0
-    nz_starts = starts[has_edges]
+    weights = union.weights
     rounds = 0
     while max_rounds is None or rounds < max_rounds:
-        mixed = splitmix64(colours.astype(np.uint64) + _COLOUR_SALT)
-        contrib = splitmix64(mixed[union.dst] ^ union.edge_hash)
-        agg = np.zeros(colours.size, dtype=np.uint64)
-        if contrib.size:
-            with np.errstate(over="ignore"):
-                agg[has_edges] = np.add.reduceat(contrib, nz_starts)
-        new = dense_pair_ids(colours, agg)
-        new_count = int(new.max()) + 1 if new.size else 0
         rounds += 1
+        mixed = splitmix64(colours.astype(np.uint64) + _COLOUR_SALT)
+        agg = np.asarray(weights @ mixed, dtype=np.uint64)
+        new, new_count = _split_classes(colours, count, agg)
         if new_count == count:
             break
         colours, count = new, new_count
@@ -152,3 +165,31 @@ def refine(
         if deadline is not None and time.perf_counter() > deadline:
             break
     return Refinement(colours=colours, history=history, num_candidate_nodes=union.num_candidate_nodes)
+
+
+def _split_classes(colours: IntArray, count: int, agg: UIntArray) -> tuple[IntArray, int]:
+    """Split every colour class by `agg`: dense ids ordered by (colour, neighbourhood hash); same `colours`
+    object and `count` when no class splits (checked in O(N), without sorting)."""
+    if colours.size == 0:
+        return colours, count
+    rep = np.empty(count, dtype=np.int64)
+    rep[colours] = np.arange(colours.size, dtype=np.int64)
+    if np.array_equal(agg, agg[rep[colours]]):
+        return colours, count
+    bits = max(1, (count - 1).bit_length())
+    if bits >= 48:  # more than 2**47 colours cannot happen in memory; keep the general path anyway
+        order = np.lexsort((agg, colours))
+        k1, k2 = colours[order], agg[order]
+        starts = np.empty(colours.size, dtype=bool)
+        starts[0] = True
+        starts[1:] = (k1[1:] != k1[:-1]) | (k2[1:] != k2[:-1])
+    else:
+        key = (colours.astype(np.uint64) << np.uint64(64 - bits)) | (splitmix64(agg) >> np.uint64(bits))
+        order = np.argsort(key)
+        sorted_key = key[order]
+        starts = np.empty(colours.size, dtype=bool)
+        starts[0] = True
+        np.not_equal(sorted_key[1:], sorted_key[:-1], out=starts[1:])
+    ids = np.empty(colours.size, dtype=np.int64)
+    ids[order] = np.cumsum(starts) - 1
+    return ids, int(ids.max()) + 1 if ids.size else 0

@@ -1,11 +1,15 @@
 """Human-readable rendering of a `Comparison` (rich): the short report `milpflow eval` prints.
 
 Contract: rendering never changes or hides the verdict; it shows the verdict, the reason, both models'
-status and objective with the tolerance used, the first differences (or a preview of the mapping), and one
-line on how the verdict was reached.
+status and objective with the tolerance used, a line saying so when the two models differ in size (number of
+variables or constraints), the first differences (or a preview of the mapping), and one line on how the verdict
+was reached. Every string that comes from a model or a file (names, messages, titles) is printed as plain text,
+never parsed as rich markup: a name such as ``pack[map]`` must show as written.
 """
 
 from __future__ import annotations
+
+import re
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -14,7 +18,7 @@ from rich.text import Text
 
 from eval.compare import Comparison, Verdict
 
-__all__ = ["VERDICT_STYLE", "render_comparison"]
+__all__ = ["VERDICT_STYLE", "render_comparison", "size_line"]
 
 VERDICT_STYLE: dict[Verdict, str] = {
     Verdict.ISOMORPHIC: "bold green",
@@ -23,27 +27,48 @@ VERDICT_STYLE: dict[Verdict, str] = {
     Verdict.INVALID: "bold magenta",
 }
 
+_SIZE = re.compile(r"^(\d+) variables, (\d+) constraints")
+
 
 def _value(x: float | None) -> str:
     return "—" if x is None else f"{x:.10g}"
 
 
+def _counts(size: str) -> tuple[int, int] | None:
+    """(variables, constraints) from a `Diagnostics` size text (``"12 variables, 9 constraints, …"``)."""
+    match = _SIZE.match(size)
+    return None if match is None else (int(match.group(1)), int(match.group(2)))
+
+
+def size_line(comparison: Comparison) -> str | None:
+    """``the candidate has 12 variables and 9 constraints, the reference 12 and 10`` when the sizes differ, else
+    None (also when the sizes are unknown, e.g. an invalid candidate)."""
+    candidate = _counts(comparison.diagnostics.candidate_size)
+    reference = _counts(comparison.diagnostics.reference_size)
+    if candidate is None or reference is None or candidate == reference:
+        return None
+    return (f"the candidate has {candidate[0]} variables and {candidate[1]} constraints, "
+            f"the reference {reference[0]} and {reference[1]}")
+
+
 def render_comparison(comparison: Comparison, *, title: str | None = None, max_items: int = 10) -> RenderableType:
     """The report for one comparison as a rich renderable (a panel)."""
-    parts: list[RenderableType] = []
-    parts.append(Text(comparison.reason))
+    parts: list[RenderableType] = [Text(comparison.reason)]
+    sizes = size_line(comparison)
+    if sizes is not None:
+        parts.append(Text(sizes[0].upper() + sizes[1:], style="yellow"))
     if comparison.verdict is not Verdict.INVALID:
         sides = Table(box=None, show_header=True, pad_edge=False)
         sides.add_column("")
         sides.add_column("status")
         sides.add_column("objective", justify="right")
         sides.add_row(
-            f"candidate {comparison.candidate_name or ''}".strip(),
+            Text(f"candidate {comparison.candidate_name or ''}".strip()),
             comparison.candidate_status.value if comparison.candidate_status else "not solved",
             _value(comparison.candidate_objective),
         )
         sides.add_row(
-            f"reference {comparison.reference_name or ''}".strip(),
+            Text(f"reference {comparison.reference_name or ''}".strip()),
             comparison.reference_status.value if comparison.reference_status else "not solved",
             _value(comparison.reference_objective),
         )
@@ -55,7 +80,7 @@ def render_comparison(comparison: Comparison, *, title: str | None = None, max_i
         diffs.add_column("kind", style="cyan", no_wrap=True)
         diffs.add_column("what differs")
         for diff in comparison.differences[:max_items]:
-            diffs.add_row(diff.kind.value, diff.message)
+            diffs.add_row(Text(diff.kind.value), Text(diff.message))
         hidden = len(comparison.differences) - max_items + comparison.differences_omitted
         if hidden > 0:
             diffs.add_row("", Text(f"… and {hidden} more", style="dim"))

@@ -93,3 +93,27 @@ def perturb(model: LinearModel, row: int, column: int, value: float) -> LinearMo
     copy.A.eliminate_zeros()
     copy.validate()
     return copy
+
+
+def regular_bipartite(rng: np.random.Generator, n: int, degree: int = 3) -> LinearModel:
+    """A hard case for the evaluator: `n` binaries and `n` rows ``sum <= 1``, every variable in `degree` rows and
+    every row with `degree` variables, all coefficients 1 (colour refinement cannot tell any two variables, or any
+    two rows, apart). Used by the tests and `benchmarks/bench_equivalence.py`."""
+    while True:
+        rows = np.concatenate([rng.permutation(n) for _ in range(degree)])
+        cols = np.tile(np.arange(n), degree)
+        if np.unique(rows * n + cols).size == rows.size:
+            break
+    A = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    return LinearModel.from_arrays(
+        name=f"regular{n}",
+        var_names=[f"x{j}" for j in range(n)],
+        lower=np.zeros(n),
+        upper=np.ones(n),
+        integrality=np.ones(n, dtype=bool),
+        objective=np.ones(n),
+        A=A,
+        row_lower=np.full(n, -np.inf),
+        row_upper=np.ones(n),
+        row_names=[f"r{i}" for i in range(n)],
+    )

@@ -9,8 +9,11 @@ harness and the evaluator together without any LLM, and is the offline demo of t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from formulation.llm import ErrorCategory
+from formulation.strategies import FormulationFailure
 from solvers.linear import LinearModel
 from solvers.result import SolveResult
 
@@ -19,7 +22,19 @@ if TYPE_CHECKING:
     from formulation.llm import LLMClient
     from formulation.strategies import FormulationRecord, StrategyOptions
 
-__all__ = ["Formulation", "Formulator", "LLMFormulator", "ReferenceFormulator"]
+__all__ = ["Formulation", "Formulator", "LLMFormulator", "RecordCategory", "RecordFailure", "ReferenceFormulator"]
+
+
+class RecordFailure(StrEnum):
+    """Failures the benchmark harness itself records (beside the formulation stage's `FailureCategory`)."""
+
+    NO_MODEL = "no_model"
+    REFERENCE_UNUSABLE = "reference_unusable"
+    INTERNAL_ERROR = "internal_error"
+
+
+RecordCategory = ErrorCategory | FormulationFailure | RecordFailure
+"""Every value a record's ``error_category`` takes."""
 
 
 @dataclass
@@ -30,7 +45,7 @@ class Formulation:
     result: SolveResult | None = None
     """The formulator's own solve of `model`, when it made one: the benchmark compares with it instead of
     solving the same model again."""
-    error_category: str | None = None
+    error_category: RecordCategory | None = None
     error: str | None = None
     record: FormulationRecord | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -51,7 +66,7 @@ class ReferenceFormulator:
         try:
             return Formulation(model=problem.reference())
         except Exception as exc:  # noqa: BLE001 - an unusable reference is recorded, not raised
-            return Formulation(model=None, error_category="reference_unusable", error=str(exc))
+            return Formulation(model=None, error_category=RecordFailure.REFERENCE_UNUSABLE, error=str(exc))
 
 
 class LLMFormulator:
@@ -68,10 +83,10 @@ class LLMFormulator:
 
         record = formulate(self.client, problem.text or "", problem.data, self.options)
         if record.spec is None:
-            return Formulation(model=None, error_category=record.error_category or "no_model", error=record.error,
-                               record=record)
+            return Formulation(model=None, error_category=record.error_category or RecordFailure.NO_MODEL,
+                               error=record.error, record=record)
         if record.compiled is None:
-            return Formulation(model=None, error_category=record.error_category or "build_error",
+            return Formulation(model=None, error_category=record.error_category or FormulationFailure.BUILD_ERROR,
                                error=record.error or "the answer does not build", record=record)
         return Formulation(model=record.compiled.model, result=record.result, error_category=record.error_category,
                            error=record.error, record=record)

@@ -26,9 +26,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchmarks.datasets.base import Dataset, Problem
-from eval.compare import CompareOptions, Comparison, compare
+from eval.compare import CompareOptions, Comparison, Verdict, compare
 from eval.metrics import Metrics, ScoredItem, aggregate
-from flows.formulators import Formulator
+from flows.formulators import Formulator, RecordCategory, RecordFailure
 from flows.store import RunStore
 from formulation.strategy_names import DEFAULT_STRATEGY, Strategy
 from solvers.highs import solve
@@ -38,6 +38,8 @@ __all__ = [
     "BenchmarkConfig",
     "BenchmarkSummary",
     "ProblemRecord",
+    "RecordCategory",
+    "RecordFailure",
     "build_formulator",
     "evaluate_problem",
     "finish_run",
@@ -114,9 +116,9 @@ class ProblemRecord(BaseModel):
     reference_status: str | None = None
     reference_objective: float | None = None
     solvable: bool = Field(False, description="The reference builds and solves to optimality.")
-    verdict: str | None = None
+    verdict: Verdict | None = None
     reason: str | None = None
-    error_category: str | None = None
+    error_category: RecordCategory | None = None
     error: str | None = None
     comparison: dict[str, Any] | None = None
     formulation: dict[str, Any] | None = None
@@ -164,7 +166,7 @@ def evaluate_problem(
     try:
         _evaluate(problem, formulator, compare_options or CompareOptions(), solve_options or SolveOptions(), record)
     except Exception as exc:  # noqa: BLE001 - the contract is one record per problem, whatever happens
-        record.error_category = record.error_category or "internal_error"
+        record.error_category = record.error_category or RecordFailure.INTERNAL_ERROR
         record.error = f"{type(exc).__name__}: {exc}"
     record.seconds = time.perf_counter() - started
     return record
@@ -176,7 +178,7 @@ def _evaluate(problem: Problem, formulator: Formulator, compare_options: Compare
     try:
         reference = problem.reference()
     except Exception as exc:  # noqa: BLE001 - unusable references are data, not crashes
-        record.error_category, record.error = "reference_unusable", str(exc)
+        record.error_category, record.error = RecordFailure.REFERENCE_UNUSABLE, str(exc)
         return
     reference_result = solve(reference, solve_options)
     record.reference_status = reference_result.status.value
@@ -190,14 +192,14 @@ def _evaluate(problem: Problem, formulator: Formulator, compare_options: Compare
             usage.prompt_tokens, usage.completion_tokens, usage.cost_usd)
     if formulation.model is None:
         comparison = Comparison.invalid(formulation.error or "no model was produced")
-        record.error_category = formulation.error_category or "no_model"
+        record.error_category = formulation.error_category or RecordFailure.NO_MODEL
         record.error = formulation.error
     else:
         comparison = compare(formulation.model, reference, compare_options, reference_result=reference_result,
                              candidate_result=formulation.result)
-        if formulation.error_category and comparison.verdict.value != "isomorphic":
+        if formulation.error_category and comparison.verdict is not Verdict.ISOMORPHIC:
             record.error_category = formulation.error_category
-    record.verdict = comparison.verdict.value
+    record.verdict = comparison.verdict
     record.reason = comparison.reason
     record.comparison = comparison.model_dump(mode="json")
 
@@ -244,8 +246,10 @@ def start_run(
 def record_problem(store: RunStore, run_id: str, problem: Problem, formulator: Formulator) -> ProblemRecord | None:
     """Evaluate one problem and commit its record; None if it was already recorded (a resumed duplicate)."""
     record = evaluate_problem(problem, formulator)
-    stored = store.add_record(run_id, problem.id, record.model_dump(mode="json"), verdict=record.verdict,
-                              error_category=record.error_category, seconds=record.seconds)
+    stored = store.add_record(run_id, problem.id, record.model_dump(mode="json"),
+                              verdict=record.verdict.value if record.verdict else None,
+                              error_category=record.error_category.value if record.error_category else None,
+                              seconds=record.seconds)
     return record if stored else None
 
 

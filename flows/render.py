@@ -1,6 +1,8 @@
 """Rich renderings of models and results for people, and the JSON shape for machines.
 
-Kept apart from the CLI so flows (Prefect artifacts) and the LLM stage can reuse the same views.
+Kept apart from the CLI so flows (Prefect artifacts) and the LLM stage can reuse the same views. Every name,
+expression and message that comes from a model is escaped (or wrapped in `Text`): rich must never read
+``x[bold]`` or ``pack[map]`` as markup.
 """
 
 from __future__ import annotations
@@ -117,13 +119,13 @@ def _iis_table(result: SolveResult) -> Table:
     if result.iis.columns:
         table.add_row("[dim]variable bounds[/dim]", escape(", ".join(result.iis.columns[:20])))
     if result.iis.note:
-        table.caption = result.iis.note
+        table.caption = escape(result.iis.note)
     return table
 
 
 def render_model_spec(console: Console, spec: Any) -> None:
     """A readable listing of a ModelSpec (sets, parameters, variables, objective, constraints)."""
-    table = Table(title=f"model {spec.name}", title_justify="left", show_lines=False)
+    table = Table(title=Text(f"model {spec.name}"), title_justify="left", show_lines=False)
     table.add_column("part", style="dim")
     table.add_column("name")
     table.add_column("definition")
@@ -151,7 +153,7 @@ def render_model_spec(console: Console, spec: Any) -> None:
         bounds = f"{v.lower if v.lower is not None else 0} <= · <= {v.upper if v.upper is not None else 'inf'}"
         note = f"  — {v.description}" if v.description else ""
         table.add_row("variable", escape(v.name + idx), escape(f"{v.domain}, {bounds}{note}"))
-    table.add_row("objective", spec.objective.sense, escape(spec.objective.expression))
+    table.add_row("objective", escape(spec.objective.sense), escape(spec.objective.expression))
     for c in spec.constraints:
         forall = f"for {c.forall}: " if c.forall else ""
         note = f"\n[dim]{escape(c.description)}[/dim]" if c.description else ""

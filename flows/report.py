@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from flows.pipeline import BenchmarkSummary, ProblemRecord, summarize_run
@@ -21,6 +22,12 @@ _COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2"]
 
 
 def write_report(store: RunStore, run_ids: list[str], output: Path) -> Path:
+    """Write the report for `run_ids` to `output` and return it.
+
+    Raises:
+        KeyError: a run id is unknown (the store's message names it).
+        OSError: `output` cannot be written; nothing is created besides `output` itself.
+    """
     runs = [store.get_run(r) for r in run_ids]
     summaries = [summarize_run(store, r.run_id) for r in runs]
     records = [[ProblemRecord.model_validate(p.payload) for p in store.records(r.run_id)] for r in runs]
@@ -56,15 +63,19 @@ def _legend(labels: list[str]) -> str:
 
 
 def _summary_table(summaries: list[BenchmarkSummary]) -> str:
-    rows = [("dataset", lambda s: f"{s.dataset}@{s.version}"), ("recorded", lambda s: f"{s.recorded}/{s.problems}"),
-            ("solvable references", lambda s: str(s.solvable)),
-            ("structural accuracy", lambda s: f"{s.structural_accuracy:.1%}"),
-            ("objective accuracy (1e-6)", lambda s: f"{s.objective_accuracy:.1%}"),
-            ("objective accuracy (lenient)", lambda s: f"{s.objective_accuracy_lenient:.1%}"),
-            ("status accuracy", lambda s: f"{s.status_accuracy:.1%}"), ("invalid", lambda s: f"{s.invalid_rate:.1%}")]
+    rows: list[tuple[str, Callable[[BenchmarkSummary], str]]] = [
+        ("dataset", lambda s: f"{s.dataset}@{s.version}"),
+        ("recorded", lambda s: f"{s.recorded}/{s.problems}"),
+        ("solvable references", lambda s: str(s.solvable)),
+        ("structural accuracy", lambda s: f"{s.structural_accuracy:.1%}"),
+        ("objective accuracy (1e-6)", lambda s: f"{s.objective_accuracy:.1%}"),
+        ("objective accuracy (lenient)", lambda s: f"{s.objective_accuracy_lenient:.1%}"),
+        ("status accuracy", lambda s: f"{s.status_accuracy:.1%}"),
+        ("invalid", lambda s: f"{s.invalid_rate:.1%}"),
+    ]
     head = "<tr><th></th>" + "".join(f"<th>{html.escape(s.run)}</th>" for s in summaries) + "</tr>"
-    body = "".join("<tr><td>" + name + "</td>" + "".join(f"<td>{html.escape(fn(s))}</td>" for s in summaries)
-                   + "</tr>" for name, fn in rows)
+    body = "".join("<tr><td>" + html.escape(name) + "</td>"
+                   + "".join(f"<td>{html.escape(fn(s))}</td>" for s in summaries) + "</tr>" for name, fn in rows)
     return f"<table>{head}{body}</table>"
 
 

@@ -12,6 +12,7 @@ call is slow and expensive. Work is bounded before expansion starts (`CompileOpt
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import math
@@ -41,7 +42,16 @@ from formulation.expressions import (
     compile_objective,
 )
 from formulation.spec import ModelSpec, ParameterSpec, SetSpec, VariableSpec
-from solvers.arrays import BoolArray, FloatArray
+from formulation.vectorized import (
+    Fallback,
+    FamilyTerms,
+    Unsupported,
+    VectorContext,
+    bracket_names,
+    vectorize_constraint,
+    vectorize_objective,
+)
+from solvers.arrays import BoolArray, FloatArray, IntArray
 from solvers.errors import MilpflowError
 from solvers.linear import LinearModel, ModelDataError, ObjectiveSense
 
@@ -68,6 +78,12 @@ class CompileOptions(BaseModel):
         ge=1,
         description="Upper bound on index combinations visited (columns + forall × sum bindings). An estimate "
         "above it fails before any expansion.",
+    )
+    vectorize: bool = Field(
+        default=True,
+        description="Expand the common shapes (sums of parameter × variable over sets, constraint families of "
+        "such sums with a parameter right-hand side) with numpy (`formulation.vectorized`); the result is "
+        "identical to the term-by-term closures, which every other shape uses. False forces the closures.",
     )
 
 
@@ -131,7 +147,15 @@ def compile_spec(
     started = time.perf_counter()
     options = options or CompileOptions()
     builder = _Builder(spec, dict(data or {}), options)
-    compiled = builder.build()
+    # Building allocates many small tuples and strings that all stay alive; pausing the cyclic collector for
+    # the build saves it from rescanning them over and over (the work is bounded by max_iterations).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        compiled = builder.build()
+    finally:
+        if collecting:
+            gc.enable()
     compiled.seconds = time.perf_counter() - started
     return compiled
 
@@ -143,6 +167,16 @@ class _Builder:
         self.options = options
         self.errors: list[str] = []
         self.scope = Scope(sets={}, params={}, variables={})
+        self._keys: dict[tuple[str, ...], list[Key]] = {}
+
+    def _product_keys(self, set_names: Sequence[str]) -> list[Key]:
+        """Every index tuple of the product of `set_names`, in product order (shared, so built once)."""
+        name = tuple(set_names)
+        keys = self._keys.get(name)
+        if keys is None:
+            keys = list(itertools.product(*(self.scope.sets[s] for s in name)))
+            self._keys[name] = keys
+        return keys
 
     # ------------------------------------------------------------------------------------------ driver
     def build(self) -> CompiledModel:
@@ -182,41 +216,45 @@ class _Builder:
                 "the sums, use smaller sets, or raise the limit (CompileOptions.max_iterations / --max-iterations)"
             ])
 
+        ctx = VectorContext(self.scope) if self.options.vectorize else None
         objective = np.zeros(n)
         objective_constant = 0.0
         if objective_emit is not None:
-            acc = Accumulator()
-            try:
-                objective_emit({}, acc, 1.0)
-            except ExpressionError as exc:
-                self.errors.append(str(exc))
+            vectorized = self._vectorized_objective(ctx)
+            if vectorized is not None:
+                cols, coefs, objective_constant = vectorized
+                np.add.at(objective, cols, coefs)
             else:
-                np.add.at(objective, np.asarray(acc.cols, dtype=np.int64), np.asarray(acc.coefs, dtype=np.float64))
-                objective_constant = acc.const
+                acc = Accumulator()
+                try:
+                    objective_emit({}, acc, 1.0)
+                except ExpressionError as exc:
+                    self.errors.append(str(exc))
+                else:
+                    np.add.at(objective, np.asarray(acc.cols, dtype=np.int64),
+                              np.asarray(acc.coefs, dtype=np.float64))
+                    objective_constant = acc.const
 
         rows = _RowCollector()
         for family in families:
+            terms = self._vectorized_family(family, ctx)
+            if terms is not None:
+                rows.add_vectorized(family, terms)
+                continue
             try:
-                family.expand(rows.adder(family))
+                rows.add_closure(family)
             except ExpressionError as exc:
                 self.errors.append(str(exc))
         self._fail_if_errors()
 
-        A = sp.csr_matrix(
-            (
-                np.asarray(rows.coefs, dtype=np.float64),
-                np.asarray(rows.cols, dtype=np.int64),
-                np.asarray(rows.indptr, dtype=np.int64),
-            ),
-            shape=(len(rows.names), n),
-        )
+        A = rows.matrix(n)
         descriptions = {
             con.name: con.description for con in self.spec.constraints if con.description
         }
         try:
             model = LinearModel.from_arrays(
                 name=self.spec.name,
-                var_names=[f"{v}[{element_label(k)}]" if k else v for v, k in column_keys],
+                var_names=self._column_names(),
                 lower=lower,
                 upper=upper,
                 integrality=integrality,
@@ -224,8 +262,8 @@ class _Builder:
                 objective_constant=objective_constant,
                 sense=ObjectiveSense(self.spec.objective.sense),
                 A=A,
-                row_lower=rows.lower,
-                row_upper=rows.upper,
+                row_lower=rows.row_lower,
+                row_upper=rows.row_upper,
                 row_names=rows.names,
                 row_descriptions={
                     row: descriptions[family] for row, (family, _) in zip(rows.names, rows.keys, strict=True)
@@ -243,6 +281,31 @@ class _Builder:
             iterations=iterations,
             seconds=0.0,
         )
+
+    def _vectorized_objective(self, ctx: VectorContext | None) -> tuple[IntArray, FloatArray, float] | None:
+        """The objective expanded with numpy, or None to use the closures (shape not covered, or data the
+        closures must report)."""
+        if ctx is None:
+            return None
+        try:
+            return vectorize_objective(self.spec.objective.expression, ctx)
+        except (Unsupported, Fallback):
+            return None
+
+    def _vectorized_family(self, family: CompiledConstraint, ctx: VectorContext | None) -> FamilyTerms | None:
+        if ctx is None:
+            return None
+        try:
+            return vectorize_constraint(family, ctx)
+        except (Unsupported, Fallback):
+            return None
+
+    def _column_names(self) -> list[str]:
+        """``ship[Plant1,Market2]`` per column, in column order (built a level at a time, not key by key)."""
+        names: list[str] = []
+        for var in self.scope.variables.values():
+            names += bracket_names(var.name, [self.scope.sets[s] for s in var.indices])
+        return names
 
     def _guard(self, action: Callable[[], None]) -> None:
         try:
@@ -408,7 +471,8 @@ class _Builder:
                 f"{where}: data `{key}` at {index} is {array[position]} (null, NaN or infinite); "
                 "data must be finite numbers"
             )
-        data.values = dict(zip(itertools.product(*domains), array.ravel().tolist(), strict=True))
+        data.values = dict(zip(self._product_keys(data.indices), array.ravel().tolist(), strict=True))
+        data.dense = array
         return True
 
     # ------------------------------------------------------------------------------------------ variables
@@ -428,11 +492,12 @@ class _Builder:
                     f"{where}: would create {count:,} columns, more than the limit of {budget:,}; use smaller sets"
                 )
                 continue
-            columns: dict[Key, int] = {}
-            for key in itertools.product(*domains):
-                columns[key] = len(column_keys)
-                column_keys.append((var.name, key))
-            self.scope.variables[var.name] = VarColumns(name=var.name, indices=list(var.indices), columns=columns)
+            offset = len(column_keys)
+            columns: dict[Key, int] = dict(zip(self._product_keys(var.indices), range(offset, offset + count),
+                                               strict=True))
+            column_keys.extend(zip(itertools.repeat(var.name), columns))
+            self.scope.variables[var.name] = VarColumns(name=var.name, indices=list(var.indices), columns=columns,
+                                                        offset=offset)
         return column_keys
 
     def _bounds(self, column_keys: list[tuple[str, Key]]) -> tuple[FloatArray, FloatArray, BoolArray]:
@@ -444,7 +509,7 @@ class _Builder:
             columns = self.scope.variables.get(var.name)
             if columns is None:
                 continue
-            idx = np.fromiter(columns.columns.values(), dtype=np.int64, count=len(columns.columns))
+            idx = _column_index(columns)
             integrality[idx] = var.domain != "continuous"
             default_upper = 1.0 if var.domain == "binary" else math.inf
             for bound_text, target, default in ((var.lower, lower, 0.0), (var.upper, upper, default_upper)):
@@ -469,7 +534,7 @@ class _Builder:
         which: str,
     ) -> None:
         where = f"variable `{var.name}` {which} bound"
-        idx = list(columns.columns.values())
+        idx = _column_index(columns)
         if bound is None:
             target[idx] = default
             return
@@ -505,34 +570,89 @@ class _Builder:
 
 
 class _RowCollector:
-    """Flat CSR arrays grown row by row while constraint families expand."""
+    """Constraint rows gathered family by family as flat arrays; the CSR matrix is assembled once at the end.
+
+    Each family adds its rows' term counts, columns and coefficients (row by row, each row's terms in emission
+    order), bounds (constants already moved to the right-hand side), names and keys."""
 
     def __init__(self) -> None:
-        self.cols: list[int] = []
-        self.coefs: list[float] = []
-        self.indptr: list[int] = [0]
-        self.lower: list[float] = []
-        self.upper: list[float] = []
+        self.counts: list[IntArray] = []
+        self.cols: list[IntArray] = []
+        self.coefs: list[FloatArray] = []
+        self.lower: list[FloatArray] = []
+        self.upper: list[FloatArray] = []
         self.names: list[str] = []
         self.keys: list[tuple[str, Key]] = []
 
-    def adder(self, family: CompiledConstraint) -> Callable[[Env, Accumulator], None]:
+    def add_closure(self, family: CompiledConstraint) -> None:
+        """Expand `family` with its closures (raises the closures' ExpressionError)."""
         bindings = [name for name, _ in family.forall.bindings] if family.forall else []
         lower_fn, upper_fn = family.lower_fn, family.upper_fn
         name = family.name
+        cols: list[int] = []
+        coefs: list[float] = []
+        counts: list[int] = []
+        lower: list[float] = []
+        upper: list[float] = []
+        names: list[str] = []
+        keys: list[tuple[str, Key]] = []
 
         def add(env: Env, acc: Accumulator) -> None:
             key = tuple(env[b] for b in bindings)
-            self.cols.extend(acc.cols)
-            self.coefs.extend(acc.coefs)
-            self.indptr.append(len(self.cols))
+            cols.extend(acc.cols)
+            coefs.extend(acc.coefs)
+            counts.append(len(acc.cols))
             const = acc.const
-            self.lower.append(float(lower_fn(env)) - const if lower_fn is not None else -math.inf)
-            self.upper.append(float(upper_fn(env)) - const if upper_fn is not None else math.inf)
-            self.names.append(f"{name}[{element_label(key)}]" if key else name)
-            self.keys.append((name, key))
+            lower.append(float(lower_fn(env)) - const if lower_fn is not None else -math.inf)
+            upper.append(float(upper_fn(env)) - const if upper_fn is not None else math.inf)
+            names.append(f"{name}[{element_label(key)}]" if key else name)
+            keys.append((name, key))
 
-        return add
+        family.expand(add)
+        self.counts.append(np.asarray(counts, dtype=np.int64))
+        self.cols.append(np.asarray(cols, dtype=np.int64))
+        self.coefs.append(np.asarray(coefs, dtype=np.float64))
+        self.lower.append(np.asarray(lower, dtype=np.float64))
+        self.upper.append(np.asarray(upper, dtype=np.float64))
+        self.names += names
+        self.keys += keys
+
+    def add_vectorized(self, family: CompiledConstraint, terms: FamilyTerms) -> None:
+        kept = len(terms.lower)
+        self.counts.append(np.bincount(terms.rows, minlength=kept).astype(np.int64))
+        self.cols.append(terms.cols)
+        self.coefs.append(terms.coefs)
+        self.lower.append(terms.lower)
+        self.upper.append(terms.upper)
+        names = bracket_names(family.name, terms.domains)
+        self.names += list(itertools.compress(names, terms.row_keep.tolist())) if terms.domains else names
+        self.keys += [(family.name, key) for key in terms.keys()]
+
+    def matrix(self, n: int) -> sp.csr_matrix:
+        counts = np.concatenate([np.zeros(1, dtype=np.int64), *self.counts])
+        return sp.csr_matrix(
+            (
+                np.concatenate([np.zeros(0), *self.coefs]),
+                np.concatenate([np.zeros(0, dtype=np.int64), *self.cols]),
+                np.cumsum(counts),
+            ),
+            shape=(len(self.names), n),
+        )
+
+    @property
+    def row_lower(self) -> FloatArray:
+        return np.concatenate([np.zeros(0), *self.lower])
+
+    @property
+    def row_upper(self) -> FloatArray:
+        return np.concatenate([np.zeros(0), *self.upper])
+
+
+def _column_index(columns: VarColumns) -> IntArray | slice:
+    """The matrix columns of a variable (a slice when they are consecutive, as declared)."""
+    if columns.offset is not None:
+        return slice(columns.offset, columns.offset + len(columns.columns))
+    return np.fromiter(columns.columns.values(), dtype=np.int64, count=len(columns.columns))
 
 
 class _SpecProblem(MilpflowError, ValueError):

@@ -29,6 +29,7 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from solvers.arrays import FloatArray
 from solvers.errors import MilpflowError
 
 __all__ = [
@@ -103,6 +104,10 @@ class ParamData:
     value: float | None = None
     values: dict[Key, float] = field(default_factory=dict)
     default: float | None = None
+    dense: FloatArray | None = field(default=None, repr=False)
+    """Optional float64 array of `values` over the product of the index sets in order (NaN where an entry is
+    missing and there is no default): set by the compiler when the data is a full numeric array, read by
+    `formulation.vectorized`; `values` stays the reference."""
 
 
 @dataclass
@@ -112,6 +117,9 @@ class VarColumns:
     name: str
     indices: list[str]
     columns: dict[Key, int]
+    offset: int | None = None
+    """When set, `columns` holds every key of the product of the index sets, in product order, numbered
+    consecutively from `offset` (how the compiler declares them), so a column is offset + its flat position."""
 
 
 @dataclass
@@ -178,6 +186,10 @@ class ForallClause:
     """(number of bindings in scope, test) pairs: each test runs as soon as its indices are bound."""
     condition_cost: int = 0
     """Work estimate of evaluating the conditions once (a sum inside a condition counts)."""
+    tree: ast.ListComp | None = None
+    """The checked ``[0 for i in S if …]`` tree the clause was parsed from (read by `formulation.vectorized`)."""
+    source: str = ""
+    """The text `tree` was parsed from."""
 
 
 @dataclass
@@ -195,6 +207,10 @@ class CompiledConstraint:
     upper_fn: ConstFn | None
     iterations: int
     loop: Callable[[Env, Callable[[Env], None]], None]
+    node: ast.Compare | None = None
+    """The checked comparison tree (read by `formulation.vectorized`)."""
+    text: str = ""
+    """The source text of `node`."""
 
     def expand(self, emit_row: Callable[[Env, Accumulator], None]) -> None:
         """Call `emit_row(env, accumulator)` once per binding of the forall (once if there is none)."""
@@ -820,6 +836,8 @@ def parse_forall(text: str, scope: Scope, where: str) -> tuple[ForallClause, dic
         raise ExpressionError(where, "forall is not a list of `index in Set` bindings", text)
     compiler = _Compiler(scope, where, source, {}, allow_variables=False)
     clause = compiler._comprehension(tree.generators)
+    clause.tree = tree
+    clause.source = source
     return clause, dict(compiler.bound)
 
 
@@ -892,7 +910,7 @@ def compile_constraint(name: str, forall: str | None, text: str, scope: Scope) -
         lower = zero if isinstance(op, ast.GtE | ast.Eq) else None
         upper = zero if isinstance(op, ast.LtE | ast.Eq) else None
         iterations = forall_size * (left.iterations + right.iterations + forall_conditions)
-        return CompiledConstraint(name, clause, emit, lower, upper, iterations, loop)
+        return CompiledConstraint(name, clause, emit, lower, upper, iterations, loop, node, text)
 
     if len(node.ops) == 2:
         op1, op2 = node.ops
@@ -918,7 +936,7 @@ def compile_constraint(name: str, forall: str | None, text: str, scope: Scope) -
         hi_fn = lambda env: _number(hi(env), compiler, hi_node)  # noqa: E731
         ends = lo_compiled.iterations + hi_compiled.iterations
         iterations = forall_size * (mid.iterations + forall_conditions + ends)
-        return CompiledConstraint(name, clause, mid_emit, lo_fn, hi_fn, iterations, loop)
+        return CompiledConstraint(name, clause, mid_emit, lo_fn, hi_fn, iterations, loop, node, text)
 
     raise ExpressionError(where, "a constraint may have one comparison, or two for a range `lo <= expr <= hi`", text)
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from formulation.compile import CompiledModel, CompileOptions, DataFileError, ModelBuildError, compile_spec, load_data
 from formulation.spec import ModelSpec, SpecFileError, load_spec
 from solvers.errors import MilpflowError
 from solvers.linear import LinearModel
+
+if TYPE_CHECKING:
+    from formulation.v2.compiler import CompiledV2
 
 __all__ = ["DATA_FILE_NAME", "SPEC_FILE_NAME", "InputError", "LoadedModel", "load_input", "load_linear_model"]
 
@@ -36,6 +40,8 @@ class LoadedModel:
     spec: ModelSpec | None = None
     compiled: CompiledModel | None = None
     data_path: Path | None = None
+    v2: CompiledV2 | None = None
+    """The compilation of a language-v2 model (statements), with its priorities, row origins and notes."""
 
 
 def load_input(
@@ -90,6 +96,8 @@ def load_linear_model(path: str | Path, data_path: str | Path | None = None) -> 
 def _load_spec(
     spec_path: Path, data_file: Path | None, options: CompileOptions | None, source: Path
 ) -> LoadedModel:
+    if _is_v2_file(spec_path):
+        return _load_v2(spec_path, data_file, options, source)
     try:
         spec = load_spec(spec_path)
         data = load_data(data_file) if data_file is not None else None
@@ -102,3 +110,35 @@ def _load_spec(
             hint = f"\n(hint: the spec reads a data file; pass --data PATH or put {DATA_FILE_NAME} beside it)"
         raise InputError(f"{spec_path}: {exc}{hint}") from exc
     return LoadedModel(source=source, model=compiled.model, spec=spec, compiled=compiled, data_path=data_file)
+
+
+def _is_v2_file(path: Path) -> bool:
+    """Whether `path` holds a language-v2 model (statements as strings); unreadable files go the v1 way, whose
+    reader reports them."""
+    import json
+
+    from formulation.v2.spec import is_v2
+
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(raw, dict) and is_v2(raw)
+
+
+def _load_v2(spec_path: Path, data_file: Path | None, options: CompileOptions | None, source: Path) -> LoadedModel:
+    from formulation.v2.compiler import CompileOptionsV2, ModelBuildErrorV2, compile_v2
+    from formulation.v2.spec import SpecV2FileError, load_spec_v2
+
+    try:
+        spec = load_spec_v2(spec_path)
+        data = load_data(data_file) if data_file is not None else None
+        limits = CompileOptionsV2(name=spec_path.parent.name if spec_path.name == SPEC_FILE_NAME else spec_path.stem,
+                                  **({"max_iterations": options.max_iterations} if options is not None else {}))
+        compiled = compile_v2(spec, data, limits)
+    except (SpecFileError, SpecV2FileError, DataFileError) as exc:
+        raise InputError(str(exc)) from exc
+    except ModelBuildErrorV2 as exc:
+        hint = "" if data_file is not None else f"\n(hint: pass --data PATH or put {DATA_FILE_NAME} beside the model)"
+        raise InputError(f"{spec_path}: {exc}{hint}") from exc
+    return LoadedModel(source=source, model=compiled.model, data_path=data_file, v2=compiled)

@@ -3,17 +3,23 @@
 Read from the environment through pydantic-settings: the standard ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL``
 (so Ollama, vLLM and llama.cpp servers work by setting the URL) and ``MILPFLOW_*`` for everything else.
 The key is a `SecretStr`: it never appears in reprs, logs, records or artifacts.
+
+Where files go: everything milpflow keeps between runs lives in one data directory — ``MILPFLOW_DATA_DIR`` if set,
+else the platform's user data directory (`default_data_dir`) — never in the folder a command happens to run in.
+The response cache is ``<data dir>/cache`` unless ``MILPFLOW_CACHE_DIR`` says otherwise.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_PRICES", "LLMSettings", "Price"]
+__all__ = ["DEFAULT_PRICES", "LLMSettings", "Price", "default_data_dir"]
 
 Price = tuple[float, float, float]
 """USD per million tokens: (input, cached input, output)."""
@@ -27,6 +33,18 @@ DEFAULT_PRICES: dict[str, Price] = {
     "gpt-4.1-nano": (0.10, 0.025, 0.40),
     "o4-mini": (1.10, 0.275, 4.40),
 }
+
+
+def default_data_dir() -> Path:
+    """The user data directory for milpflow (e.g. ``~/.local/share/milpflow`` on Linux); ``MILPFLOW_DATA_DIR``
+    overrides it through the settings classes that use this as their default."""
+    return Path(user_data_dir("milpflow", appauthor=False))
+
+
+def _cache_dir(values: dict[str, Any]) -> Path:
+    """The cache goes under the data directory in force, so ``MILPFLOW_DATA_DIR`` alone moves both."""
+    data_dir = values.get("data_dir")
+    return (data_dir if isinstance(data_dir, Path) else default_data_dir()) / "cache"
 
 
 class LLMSettings(BaseSettings):
@@ -52,7 +70,9 @@ class LLMSettings(BaseSettings):
     validation_retries: int = Field(2, ge=0, description="Re-asks after an answer that is not a valid ModelSpec.")
     requests_per_minute: float | None = Field(None, gt=0, description="Client-side request rate limit.")
     tokens_per_minute: float | None = Field(None, gt=0, description="Client-side token rate limit.")
-    cache_dir: Path = Field(Path(".milpflow/cache"), description="Directory of the SQLite response cache.")
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where milpflow keeps its files.")
+    cache_dir: Path = Field(default_factory=_cache_dir, description="Directory of the SQLite response cache "
+                            "(default: <data_dir>/cache).")
     use_cache: bool = Field(True, description="Read and write the response cache.")
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES), description="USD per 1M tokens.")
 

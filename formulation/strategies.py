@@ -17,6 +17,7 @@ categories or `build_error` / `not_solvable`.
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -30,8 +31,27 @@ from solvers.highs import solve
 from solvers.result import SolveOptions, SolveResult, SolveStatus
 
 __all__ = [
-    "DEFAULT_STRATEGY", "Attempt", "FormulationRecord", "Strategy", "StrategyOptions", "VoteSummary", "formulate",
+    "DEFAULT_STRATEGY",
+    "Attempt",
+    "FailureCategory",
+    "FormulationFailure",
+    "FormulationRecord",
+    "Strategy",
+    "StrategyOptions",
+    "VoteSummary",
+    "formulate",
 ]
+
+
+class FormulationFailure(StrEnum):
+    """Why an answer that arrived is still unusable (the LLM call itself succeeded)."""
+
+    BUILD_ERROR = "build_error"
+    NOT_SOLVABLE = "not_solvable"
+
+
+FailureCategory = ErrorCategory | FormulationFailure
+"""What an attempt or a record reports as its failure: a failed call, or an answer that does not build or solve."""
 
 
 
@@ -56,7 +76,7 @@ class Attempt(BaseModel):
 
     number: int
     spec: ModelSpec | None = None
-    error_category: str | None = None
+    error_category: FailureCategory | None = None
     error: str | None = None
     status: SolveStatus | None = None
     objective: float | None = None
@@ -88,7 +108,7 @@ class FormulationRecord(BaseModel):
     vote: VoteSummary | None = None
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
-    error_category: str | None = None
+    error_category: FailureCategory | None = None
     error: str | None = None
     _compiled: CompiledModel | None = PrivateAttr(default=None)
 
@@ -141,10 +161,10 @@ def _attempts(
         try:
             answer = client.formulate(messages, temperature=temperature, sample=sample)
         except LLMError as exc:
-            attempt.error_category, attempt.error, attempt.usage = exc.category.value, str(exc), exc.usage
+            attempt.error_category, attempt.error, attempt.usage = exc.category, str(exc), exc.usage
             attempt.seconds = time.perf_counter() - t0
             record.usage = record.usage.add(exc.usage)
-            record.error_category, record.error = exc.category.value, str(exc)
+            record.error_category, record.error = exc.category, str(exc)
             return record  # transport-level failures are not something the model can repair
         attempt.spec, attempt.usage = answer.spec, answer.usage
         record.usage = record.usage.add(answer.usage)
@@ -158,7 +178,8 @@ def _attempts(
             record.error_category = record.error = None
             return record
         attempt.feedback = feedback
-        attempt.error_category = "build_error" if compiled is None else "not_solvable"
+        attempt.error_category = (FormulationFailure.BUILD_ERROR if compiled is None
+                                  else FormulationFailure.NOT_SOLVABLE)
         attempt.error = feedback.splitlines()[0]
         record.error_category, record.error = attempt.error_category, attempt.error
         messages = [*messages, {"role": "assistant", "content": answer.text}, repair_message(number, feedback)]
@@ -219,7 +240,7 @@ def _vote(client: LLMClient, problem: str, data: dict[str, Any] | None, options:
     built = [(k, sample, sample.compiled) for k, sample in enumerate(samples, start=1) if sample.compiled is not None]
     if not built:
         last = samples[-1]
-        record.error_category = last.error_category or ErrorCategory.INVALID_OUTPUT.value
+        record.error_category = last.error_category or ErrorCategory.INVALID_OUTPUT
         record.error = f"none of the {options.votes} samples built a model; last error: {last.error}"
         record.vote = VoteSummary(samples=options.votes, built=0, class_sizes=[], chosen_class=[], confidence=0.0)
         return record

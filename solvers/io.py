@@ -15,6 +15,7 @@ Repeated row or column names (some writers emit them) are kept apart as ``name~2
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import tempfile
@@ -24,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from highspy import Highs, HighsStatus, HighsVarType, ObjSense
 
+from solvers.errors import MilpflowError
 from solvers.highs import to_highs_lp
 from solvers.linear import LinearModel, ModelDataError, ObjectiveSense
 from solvers.quiet import new_highs
@@ -37,8 +39,9 @@ _BRACKETED = re.compile(r"(?<![\w\]\)])([A-Za-z_][\w.#$%&@~'!?]*)\[([^\]\s]*)\]"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.()#$%&@~'!?,]")
 
 
-class ModelFileError(ValueError):
-    """A model file cannot be read; the message names the file and what is wrong with it."""
+class ModelFileError(MilpflowError, ValueError):
+    """A model file cannot be read or written; the message names the file, the line where one is known, and what is
+    wrong with it."""
 
 
 class UnsupportedModelError(ModelFileError):
@@ -66,7 +69,7 @@ def read_model(path: str | os.PathLike[str]) -> LinearModel:
             try:
                 text = source.read_text(encoding="utf-8", errors="replace")
             except OSError as exc:
-                raise ModelFileError(f"{source}: cannot read ({exc})") from exc
+                raise ModelFileError(f"{source}: cannot read ({_reason(exc)})") from exc
             names, ranged = _read_tags(text, "\\")
             rewritten, bracket_names = _rewrite_brackets(text, set(names))
             names.update(bracket_names)
@@ -77,16 +80,14 @@ def read_model(path: str | os.PathLike[str]) -> LinearModel:
             try:
                 names, ranged = _read_tags(source.read_text(encoding="utf-8", errors="replace"), "*")
             except OSError as exc:
-                raise ModelFileError(f"{source}: cannot read ({exc})") from exc
+                raise ModelFileError(f"{source}: cannot read ({_reason(exc)})") from exc
         h, log = _read_with_highs(read_path, Path(tmp) / "highs.log")
     if h is None and "quadratic constraints" in log.lower():
         raise UnsupportedModelError(
             f"{source}: the model has quadratic constraints; milpflow handles linear models only"
         )
     if h is None:
-        detail = _log_detail(log)
-        raise ModelFileError(f"{source}: HiGHS cannot read this file" + (f": {detail}" if detail else "")
-                             + "; check that it is a valid LP/MPS model")
+        raise ModelFileError(_parse_error_message(source, log))
     model = _to_linear(h, source)
     if names:
         model.var_names = [names.get(n, n) for n in model.var_names]
@@ -111,12 +112,140 @@ def _read_with_highs(path: Path, log_path: Path) -> tuple[Highs | None, str]:
     return (None if status == HighsStatus.kError else h), log
 
 
+def _parse_error_message(source: Path, log: str) -> str:
+    """The message for a file HiGHS refused: the file, the offending line where it can be found, HiGHS' words."""
+    text = ""
+    if not source.name.lower().endswith(".gz"):
+        try:
+            text = source.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+    location = _locate_error(text, log, lp=source.name.lower().endswith(".lp"))
+    detail = _log_detail(log)
+    return (f"{source}: HiGHS cannot read this file" + (f": {location}" if location else "")
+            + (f" ({detail})" if detail else "") + "; check that it is a valid LP/MPS model")
+
+
+_LOCATION = re.compile(r"-->\s*.*:(\d+):\d+\s*$", re.MULTILINE)
+_PARSER_ERROR = re.compile(r"Parser error reading .*$")
+_LINE_WORD = re.compile(r"\bline\s+(\d+)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"`([^`]+)`|\"([^\"]+)\"")
+_RELATIONS = ("<=", ">=", "=<", "=>", "<", ">", "=")
+_RELATION = "|".join(_RELATIONS)
+_NUMBER_TEXT = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUMBER = re.compile(rf"^{_NUMBER_TEXT}$")
+_OPERAND = re.compile(rf"^(?:{_NUMBER_TEXT}|[A-Za-z_!\"#$%&()/,.;?@'{{}}|~][^\s+\-*/^<>=:\[\]]*)$")
+_LP_KEYWORDS = re.compile(
+    r"^(?:min(?:imi[sz]e|imum)?|max(?:imi[sz]e|imum)?|subject\s+to|such\s+that|st|s\.t\.|bounds?|"
+    r"gen(?:erals?)?|integers?|bin(?:ar(?:y|ies))?|semi(?:-continuous|s)?|sos|end|free|infinity|inf)$",
+    re.IGNORECASE,
+)
+_MPS_SECTIONS = {"NAME", "ROWS", "COLUMNS", "RHS", "RANGES", "BOUNDS", "ENDATA", "OBJSENSE", "OBJSENS", "OBJNAME",
+                 "SOS", "QUADOBJ", "QMATRIX", "QSECTION", "QCMATRIX", "INDICATORS", "SETS", "IMPORTANCES"}
+_MPS_FIELDS = {"ROWS": {2}, "COLUMNS": {3, 5}, "RHS": {2, 3, 4, 5}, "RANGES": {2, 3, 4, 5}, "BOUNDS": {2, 3, 4}}
+
+
+def _locate_error(text: str, log: str, *, lp: bool) -> str | None:
+    """``line N: <text>`` for the line HiGHS refused, or None when no line can be singled out.
+
+    HiGHS' LP reader names the place (``--> file:line:column``); older versions and the MPS reader at most quote a
+    token. Without a place, the first line that fails a simple syntactic check wins — preferring one that holds the
+    quoted token — and failing that, the first line that holds the token.
+    """
+    lines = text.splitlines()
+    if not lines:
+        return None
+    match = _LOCATION.search(log) or _LINE_WORD.search(log)
+    if match is not None and 1 <= int(match.group(1)) <= len(lines):
+        return _show_line(int(match.group(1)), lines)
+    tokens = [a or b for a, b in _QUOTED.findall(log) if (a or b) and "reading" not in (a or b)]
+    suspects = _suspect_lp_lines(lines) if lp else _suspect_mps_lines(lines)
+    for number in suspects:
+        if any(token in lines[number - 1] for token in tokens):
+            return _show_line(number, lines)
+    if suspects:
+        return _show_line(suspects[0], lines)
+    for number, line in enumerate(lines, start=1):
+        if tokens and not _is_comment(line, lp) and any(token in line for token in tokens):
+            return _show_line(number, lines)
+    return None
+
+
+def _show_line(number: int, lines: list[str]) -> str:
+    text = lines[number - 1].strip()
+    return f"line {number}: {text[:117] + '...' if len(text) > 120 else text}"
+
+
+def _is_comment(line: str, lp: bool) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("\\" if lp else "*")
+
+
+def _suspect_lp_lines(lines: list[str]) -> list[int]:
+    """Numbers of LP lines with an obvious syntax error: two relations in a row, two operands with no operator
+    between them (a coefficient before its variable excepted), or a number in a list of integer/binary names."""
+    suspects = []
+    name_list = False
+    for number, line in enumerate(lines, start=1):
+        if _is_comment(line, True):
+            continue
+        body = line.split("\\", 1)[0]
+        header = _LP_KEYWORDS.match(body.strip())
+        if header is not None:
+            name_list = body.strip().lower().startswith(("gen", "int", "bin", "semi"))
+            continue
+        if name_list:
+            if any(_NUMBER.match(word) for word in body.split()):
+                suspects.append(number)
+            continue
+        words = re.sub(rf"({_RELATION}|[+\-*/^\[\]])", r" \1 ", body.split(":", 1)[-1]).split()
+        if any(_operands_clash(a, b) or (a in _RELATIONS and b in _RELATIONS) for a, b in itertools.pairwise(words)):
+            suspects.append(number)
+    return suspects
+
+
+def _operands_clash(first: str, second: str) -> bool:
+    if not (_OPERAND.match(first) and _OPERAND.match(second)):
+        return False
+    if _NUMBER.match(first) and not _NUMBER.match(second):
+        return False  # "3 x": a coefficient and its variable
+    return not (_LP_KEYWORDS.match(first) or _LP_KEYWORDS.match(second))
+
+
+def _suspect_mps_lines(lines: list[str]) -> list[int]:
+    """Numbers of MPS lines that are neither a section header nor a data line with the right number of fields."""
+    suspects = []
+    section = ""
+    for number, line in enumerate(lines, start=1):
+        if _is_comment(line, False):
+            continue
+        fields = line.split()
+        if not line[0].isspace():
+            section = fields[0].upper() if fields else ""
+            if section not in _MPS_SECTIONS:
+                suspects.append(number)
+            continue
+        allowed = _MPS_FIELDS.get(section)
+        if allowed is not None and "'MARKER'" not in line and len(fields) not in allowed:
+            suspects.append(number)
+    return suspects
+
+
 def _log_detail(log: str) -> str:
-    preamble = ("Running HiGHS", "Copyright", "Includes third-party")
-    lines = [ln.strip() for ln in log.splitlines() if ln.strip() and not ln.startswith(preamble)]
-    interesting = [ln for ln in lines
-                   if re.search(r"\b(error|invalid|cannot|not|fail\w*|unknown|illegal)\b", ln, re.IGNORECASE)]
-    return "; ".join((interesting or lines)[-3:])[:400]
+    """HiGHS' own error lines (without its source excerpt, which `_locate_error` replaces), at most three."""
+    errors = [_PARSER_ERROR.sub("Parser error", ln.strip().removeprefix("ERROR:").strip())
+              for ln in log.splitlines() if ln.startswith("ERROR:")]
+    if not errors:
+        preamble = ("Running HiGHS", "Copyright", "Includes third-party")
+        lines = [ln.strip() for ln in log.splitlines() if ln.strip() and not ln.startswith(preamble)]
+        errors = [ln for ln in lines
+                  if re.search(r"\b(error|invalid|cannot|not|fail\w*|unknown|illegal)\b", ln, re.IGNORECASE)]
+    return "; ".join(errors[-3:])[:400]
+
+
+def _reason(exc: OSError) -> str:
+    """The operating system's reason without the path it repeats (the message names the file once)."""
+    return exc.strerror or str(exc)
 
 
 def _to_linear(h: Highs, source: Path) -> LinearModel:
@@ -293,7 +422,7 @@ def write_model(model: LinearModel, path: str | os.PathLike[str]) -> dict[str, s
     try:
         target.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
     except OSError as exc:
-        raise ModelFileError(f"{target}: cannot write ({exc})") from exc
+        raise ModelFileError(f"{target}: cannot write ({_reason(exc)})") from exc
     return mapping
 
 

@@ -70,6 +70,9 @@ class SolveResult(BaseModel):
 
     status: SolveStatus
     objective: float | None = Field(default=None, description="Objective of the returned solution (original sense).")
+    objectives: list[float | None] | None = Field(
+        default=None, description="With prioritised objectives: every priority's value at the returned solution, "
+        "highest priority first (`objective` is the first); None for a single objective.")
     bound: float | None = Field(default=None, description="Best proven bound (MIP dual bound; the objective for LPs).")
     gap: float | None = Field(
         default=None, description="Relative MIP gap |objective - bound| / max(1e-10, |objective|)."

@@ -13,11 +13,11 @@ import pytest
 from typer import Typer
 from typer.testing import CliRunner
 
-from flows.cli.datasets import register
 from benchmarks.datasets import get_dataset, list_datasets
 from benchmarks.datasets.audit import audit
 from benchmarks.datasets.base import DATASETS_ROOT
 from benchmarks.datasets.nl4opt import NL4Opt, annotation_to_spec, parse_number
+from flows.cli.datasets import register
 from formulation.compile import compile_spec
 from solvers.highs import solve
 from solvers.result import SolveStatus

@@ -1,4 +1,8 @@
-"""`milpflow eval` through typer's CliRunner, on a small app that registers the command."""
+"""`milpflow eval` through typer's CliRunner, on a small app that registers the command.
+
+Exit codes are part of the contract: 0 isomorphic or same_optimum, 1 different, 2 invalid input; in a batch the
+worst line decides (invalid > different > equivalent).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ import typer
 from highspy import Highs
 from typer.testing import CliRunner
 
-from eval.cli import register
 from eval.scramble import perturb, scramble
+from flows.cli.evaluate import register
 from solvers.highs import to_highs_lp
 from solvers.linear import LinearModel
 
@@ -90,7 +94,7 @@ def test_two_specs_written_differently_are_isomorphic(tmp_path):
 def test_changed_spec_is_explained(tmp_path):
     cand = spec_variant(tmp_path / "cand.json", ('"value": 325', '"value": 300'))
     result = run(str(cand), str(EXAMPLE), "--json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # different
     (verdict,) = json_lines(result.output)
     assert verdict["verdict"] == "different"
     assert verdict["candidate_status"] == "optimal" and verdict["reference_status"] == "optimal"
@@ -110,10 +114,12 @@ def test_spec_batch_and_human_report(tmp_path):
         {"candidate": "nowhere.json", "reference": "ref.json"},
     ]
     (tmp_path / "pairs.jsonl").write_text("\n".join(json.dumps(x) for x in lines))
-    out = json_lines(run("--batch", str(tmp_path / "pairs.jsonl"), "--json").output)
+    batch = run("--batch", str(tmp_path / "pairs.jsonl"), "--json")
+    out = json_lines(batch.output)
     assert [o["verdict"] for o in out] == ["isomorphic", "different", "invalid"]
+    assert batch.exit_code == 2  # an invalid line outweighs a different pair
     human = run(str(tmp_path / "bigger.json"), str(tmp_path / "ref.json"))
-    assert human.exit_code == 0 and "DIFFERENT" in human.output and "meet_demand[NewYork]" in human.output
+    assert human.exit_code == 1 and "DIFFERENT" in human.output and "meet_demand[NewYork]" in human.output
 
 
 def run(*args: str):
@@ -141,9 +147,9 @@ def test_lp_against_mps_with_a_changed_coefficient(tmp_path, transport):
     cand = write(base, tmp_path / "candidate.lp")
     ref = write(perturb(base, 0, 0, 2.0), tmp_path / "reference.mps")
     result = run(str(cand), str(ref), "--json")
-    assert result.exit_code == 0, result.output
     (verdict,) = json_lines(result.output)
     assert verdict["verdict"] in ("different", "same_optimum")
+    assert result.exit_code == (1 if verdict["verdict"] == "different" else 0), result.output
     assert verdict["mapping"] is None
     assert any("`c0`" in d["message"] and "(1 vs 2)" in d["message"] for d in verdict["differences"])
 
@@ -174,7 +180,7 @@ def test_unreadable_candidate_is_an_invalid_verdict(tmp_path, transport):
     broken_spec.write_text(EXAMPLE.read_text().replace("ship[i,j] for j in Markets", "shipp[i,j] for j in Markets"))
     for cand in (garbage, broken_spec):
         result = run(str(cand), str(ref), "--json")
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 2, result.output  # invalid input
         (verdict,) = json_lines(result.output)
         assert verdict["verdict"] == "invalid"
         assert verdict["reason"].startswith("The candidate could not be read or built")
@@ -213,12 +219,50 @@ def test_batch_with_relative_paths_and_bad_lines(tmp_path, transport):
     batch = folder / "pairs.jsonl"
     batch.write_text(text + "\n\n")
     result = runner.invoke(app, ["eval", "--batch", str(batch), "--json", "--no-solve"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2, result.output  # invalid lines
     out = json_lines(result.output)
     assert [o["line"] for o in out] == [1, 2, 3, 4, 5, 6]
     assert [o["verdict"] for o in out] == ["isomorphic", "isomorphic", "invalid", "invalid", "invalid", "invalid"]
     assert out[0]["id"] == "p1"
     assert "nowhere.json" in out[3]["reason"] and "nowhere.mps" in out[4]["reason"]
     human = runner.invoke(app, ["eval", "--batch", str(batch), "--no-solve"])
-    assert human.exit_code == 0
+    assert human.exit_code == 2
     assert "Accuracy" in human.output and "isomorphic" in human.output
+
+
+def test_batch_exit_code_is_the_worst_verdict(tmp_path):
+    spec_variant(tmp_path / "same.json", *EQUIVALENT_EDITS)
+    spec_variant(tmp_path / "bigger.json", ('"value": 325', '"value": 300'))
+    shutil.copy(EXAMPLE, tmp_path / "ref.json")
+    equivalent = tmp_path / "equivalent.jsonl"
+    equivalent.write_text(json.dumps({"candidate": "same.json", "reference": "ref.json"}) + "\n")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join(json.dumps({"candidate": c, "reference": "ref.json"})
+                               for c in ("same.json", "bigger.json")))
+    assert run("--batch", str(equivalent), "--json", "--no-solve").exit_code == 0
+    assert run("--batch", str(mixed), "--json").exit_code == 1
+
+
+LP_CANDIDATE = "Maximize\n obj: 3 pack[map] + 2 y\nSubject To\n c1: pack[map] + y <= 4\n c2: pack[map] <= 3\nEnd\n"
+
+
+def test_human_report_shows_bracketed_names_and_different_sizes(tmp_path):
+    """Names like `pack[map]` are not swallowed as rich markup, and a size mismatch is said in words."""
+    cand = tmp_path / "cand.lp"
+    cand.write_text(LP_CANDIDATE)
+    ref = tmp_path / "ref.lp"
+    changed = LP_CANDIDATE.replace("c1: pack[map]", "c1: 2 pack[map]")
+    ref.write_text(changed.replace("End", " c3: pack[map] + y >= 1\nEnd"))
+    result = runner.invoke(app, ["eval", str(cand), str(ref)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert "coefficient of `pack[map]` (1 vs 2)" in result.output
+    table_rows = [line for line in result.output.splitlines() if line.lstrip("│ ").startswith("coefficient")]
+    assert table_rows and all("pack[map]" in line for line in table_rows), result.output
+    assert "the candidate has 2 variables and 2 constraints, the reference 2 and 3" in result.output.lower()
+
+
+def test_invalid_option_values_name_the_option_and_what_is_allowed(tmp_path):
+    result = run(str(EXAMPLE), str(EXAMPLE), "--rel-tol", "1")
+    assert result.exit_code == 2
+    assert "--rel-tol" in result.output and "1 is not allowed; use 1e-15 to 0.1" in result.output
+    assert "Input should" not in result.output  # no raw pydantic message
