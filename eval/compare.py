@@ -10,9 +10,18 @@ Contract (see ``DESIGN.md``, `Comparison`):
   optimal, the same objective within `CompareOptions.objective_tolerance` (strict 1e-6 by default, lenient
   1e-4, or custom; the tolerance used is part of the result). Objectives are compared in the reference's
   sense: a candidate that maximises ``-f`` where the reference minimises ``f`` is compared by its negated value.
+* ``both_infeasible``: not isomorphic, and both models are infeasible (proven by normalisation or by the
+  solver). Ranked below ``same_optimum`` and above ``different``: the statuses agree, but any two infeasible
+  models agree, so this is no evidence of structural or objective equality (`eval.metrics` scores it as
+  status-correct only). Structurally equivalent infeasible models stay ``isomorphic``.
 * ``different``: anything else (including "structures differ and the solver tier was skipped or could not
   finish"); `Comparison.differences` names what differs.
 * ``invalid``: the candidate cannot be read or built (`Comparison.invalid`).
+
+Normalisation undoes reformulations (fixed variables, slacks, split free variables, rescaled continuous
+variables: `eval.normalize` N5, N11-N13, all on by default) and the reason names each one undone, per side.
+The pair is first decided without column scaling (N13) and only then with it, so that a pair that is not
+isomorphic is explained in the models' own units.
 
 The structural verdict never waits for a solver: solving happens only when structures differ (or when
 `CompareOptions.solve` is ``always``), and the seconds of each part are reported separately.
@@ -53,6 +62,9 @@ class Verdict(StrEnum):
 
     ISOMORPHIC = "isomorphic"
     SAME_OPTIMUM = "same_optimum"
+    BOTH_INFEASIBLE = "both_infeasible"
+    """Not structurally equivalent, and both models are infeasible: agreement on status says nothing about
+    structure (any two infeasible models agree), so it is neither ``same_optimum`` nor ``isomorphic``."""
     DIFFERENT = "different"
     INVALID = "invalid"
 
@@ -111,9 +123,16 @@ class CompareOptions(BaseModel):
     exact_method: ExactMethod = Field("auto", description="Exact isomorphism back-end (auto: bliss if installed).")
     exact_time_limit: float | None = Field(10.0, gt=0, description="Seconds for the exact isomorphism tier.")
     use_names: bool = Field(True, description="Try the mapping that pairs equal names first.")
-    substitute_fixed: bool = Field(False, description="Normalisation N5: substitute fixed variables.")
+    substitute_fixed: bool = Field(
+        True, description="Normalisation N5: substitute fixed variables (e.g. OptiBench's `Constant` fixed to 1)."
+    )
     drop_unused: bool = Field(False, description="Normalisation N6: drop variables that appear in no row.")
     merge_parallel_rows: bool = Field(True, description="Normalisation N9: merge parallel rows.")
+    eliminate_slacks: bool = Field(True, description="Normalisation N11: eliminate continuous slack columns.")
+    merge_free_splits: bool = Field(True, description="Normalisation N12: merge x = x+ - x- splits.")
+    scale_columns: bool = Field(
+        True, description="Normalisation N13: canonical sign and scale of continuous columns (second pass)."
+    )
     max_differences: int = Field(20, ge=1, description="At most this many differences are listed.")
 
     def effective_mip_gap(self) -> float:
@@ -265,6 +284,19 @@ def _fired_text(candidate: NormalizedModel, reference: NormalizedModel) -> str:
     return f" after normalisation ({', '.join(rules)})" if rules else ""
 
 
+def _reformulations_text(candidate: NormalizedModel, reference: NormalizedModel, shown: int = 3) -> str:
+    """``"; reformulations undone: the candidate's slack variable s1 of c1 was eliminated, …"`` or ``""``."""
+    items = [
+        f"the {who}'s {text}"
+        for norm, who in ((candidate, "candidate"), (reference, "reference"))
+        for text in norm.reformulations
+    ]
+    if not items:
+        return ""
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return "; reformulations undone: " + ", ".join(items[:shown]) + more
+
+
 def compare(
     candidate: LinearModel,
     reference: LinearModel,
@@ -300,21 +332,60 @@ def compare(
         )
     reference.validate()
 
-    def normalized(model: LinearModel) -> NormalizedModel:
-        return normalize(model, rel_tol=opts.rel_tol, abs_tol=opts.abs_tol, substitute_fixed=opts.substitute_fixed,
-                         drop_unused=opts.drop_unused, merge_parallel_rows=opts.merge_parallel_rows)
+    def normalized(model: LinearModel, scale_columns: bool) -> NormalizedModel:
+        return normalize(
+            model,
+            rel_tol=opts.rel_tol,
+            abs_tol=opts.abs_tol,
+            substitute_fixed=opts.substitute_fixed,
+            drop_unused=opts.drop_unused,
+            merge_parallel_rows=opts.merge_parallel_rows,
+            eliminate_slacks=opts.eliminate_slacks,
+            merge_free_splits=opts.merge_free_splits,
+            scale_columns=scale_columns,
+        )
 
-    norm_c = normalized(candidate)
-    norm_r = normalized(reference)
-    structural = decide(
-        norm_c,
-        norm_r,
-        rel_tol=opts.rel_tol,
-        abs_tol=opts.abs_tol,
-        exact_method=opts.exact_method,
-        exact_time_limit=opts.exact_time_limit,
-        use_names=opts.use_names,
-    )
+    def decided(norm_c: NormalizedModel, norm_r: NormalizedModel) -> StructuralResult:
+        # Facial infeasibility (an empty row that excludes 0, e.g. after N5 substituted every variable of a
+        # row) leaves no trace in the matrix, so it is compared here: one infeasible and one feasible model
+        # are never isomorphic, whatever their remaining rows look like.
+        if bool(norm_c.infeasible) != bool(norm_r.infeasible):
+            who = "candidate" if norm_c.infeasible else "reference"
+            why = (norm_c.infeasible or norm_r.infeasible)[0]
+            return StructuralResult(
+                verdict=StructureVerdict.NOT_ISOMORPHIC,
+                method="infeasibility",
+                reason=f"only the {who} is infeasible on its face ({why})",
+            )
+        return decide(
+            norm_c,
+            norm_r,
+            rel_tol=opts.rel_tol,
+            abs_tol=opts.abs_tol,
+            exact_method=opts.exact_method,
+            exact_time_limit=opts.exact_time_limit,
+            use_names=opts.use_names,
+        )
+
+    # Pass 1 without column scaling (N13): local rules only, so a non-isomorphic pair keeps numbers that
+    # explain well. Pass 2 with N13 only when pass 1 fails and a model has continuous columns; its
+    # `isomorphic` is verified on the scaled models, and its failure leaves pass 1's models for `explain`.
+    norm_c = normalized(candidate, False)
+    norm_r = normalized(reference, False)
+    structural = decided(norm_c, norm_r)
+    scaled_note = ""
+    if (
+        opts.scale_columns
+        and structural.verdict is not StructureVerdict.ISOMORPHIC
+        and not (norm_c.infeasible or norm_r.infeasible)
+        and (not norm_c.integer.all() or not norm_r.integer.all())
+    ):
+        scaled_c, scaled_r = normalized(candidate, True), normalized(reference, True)
+        second = decided(scaled_c, scaled_r)
+        if second.verdict is StructureVerdict.ISOMORPHIC:
+            norm_c, norm_r, structural = scaled_c, scaled_r, second
+        else:
+            scaled_note = f"with continuous columns rescaled (N13) still {second.verdict.value}: {second.reason}"
     structural_seconds = time.perf_counter() - started
     refinement = structural.refinement
     diagnostics = Diagnostics(
@@ -333,9 +404,13 @@ def compare(
         notes=list(structural.notes),
         senses_differ=candidate.sense != reference.sense,
     )
+    if scaled_note:
+        diagnostics.notes.append(scaled_note)
     for norm, who in ((norm_c, "candidate"), (norm_r, "reference")):
         if norm.removed_columns:
             diagnostics.notes.append(f"{who}: {len(norm.removed_columns)} variable(s) removed by normalisation")
+        diagnostics.notes.extend(f"the {who}'s {text}" for text in norm.reformulations)
+    undone = _reformulations_text(norm_c, norm_r)
     result = Comparison(
         verdict=Verdict.DIFFERENT,
         reason="",
@@ -372,7 +447,7 @@ def compare(
         how = "names" if structural.method == "names" else structural.method
         result.reason = (
             f"The candidate is the reference up to renaming and reordering{_fired_text(norm_c, norm_r)}; "
-            f"mapping found by {how} and verified on every coefficient."
+            f"mapping found by {how} and verified on every coefficient{undone}."
         )
         if agree is False:
             diagnostics.notes.append(f"solver disagrees with the isomorphism: {solve_text}")
@@ -383,7 +458,17 @@ def compare(
             if undecided
             else f"the structures differ: {first_structural}"
         )
-        if agree is True:
+        both_infeasible = (bool(norm_c.infeasible) and bool(norm_r.infeasible)) or (
+            result.candidate_status is SolveStatus.INFEASIBLE and result.reference_status is SolveStatus.INFEASIBLE
+        )
+        if both_infeasible:
+            result.verdict = Verdict.BOTH_INFEASIBLE
+            result.objectives_match = None
+            result.reason = (
+                "Both models are infeasible, which says nothing about whether they are the same model; "
+                f"{structure_text}{undone}."
+            )
+        elif agree is True:
             result.verdict = Verdict.SAME_OPTIMUM
             result.reason = (
                 f"Not isomorphic, but {solve_text} within the {opts.objective_tolerance.describe()}; {structure_text}."

@@ -13,6 +13,8 @@ wrong everywhere), so the numbers of two runs on the same problem set compare di
 
 An isomorphic pair counts as objective- and status-correct without a solve (isomorphic models have the same
 optimum); a non-isomorphic pair whose solver tier did not run counts as wrong on those two measures.
+A ``both_infeasible`` pair counts as status-correct (the statuses do agree) but never as a structural or an
+objective match: any two infeasible models agree, so agreement is no evidence that the model is right.
 """
 
 from __future__ import annotations
@@ -103,8 +105,8 @@ class Metrics(BaseModel):
 
 
 def status_correct(comparison: Comparison) -> bool:
-    """Isomorphic, or both solves ended with the same decided status."""
-    if comparison.verdict is Verdict.ISOMORPHIC:
+    """Isomorphic, both infeasible, or both solves ended with the same decided status."""
+    if comparison.verdict in (Verdict.ISOMORPHIC, Verdict.BOTH_INFEASIBLE):
         return True
     if comparison.verdict is Verdict.INVALID:
         return False
@@ -113,9 +115,12 @@ def status_correct(comparison: Comparison) -> bool:
 
 
 def objective_correct(comparison: Comparison, tolerance: ObjectiveTolerance) -> bool:
-    """Isomorphic, or same decided status and (when optimal) objectives within `tolerance`."""
+    """Isomorphic, or same decided status and (when optimal) objectives within `tolerance`; never for
+    ``both_infeasible`` (there is no objective to match)."""
     if comparison.verdict is Verdict.ISOMORPHIC:
         return True
+    if comparison.verdict is Verdict.BOTH_INFEASIBLE:
+        return False
     if not status_correct(comparison):
         return False
     if comparison.reference_status is not SolveStatus.OPTIMAL:
@@ -129,11 +134,14 @@ def objective_correct(comparison: Comparison, tolerance: ObjectiveTolerance) -> 
 
 
 def error_category(comparison: Comparison) -> str:
-    """``correct`` for isomorphic, ``invalid``, or the kind of the first structural difference."""
+    """``correct`` for isomorphic, ``invalid``, ``both_infeasible``, or the kind of the first structural
+    difference."""
     if comparison.verdict is Verdict.ISOMORPHIC:
         return "correct"
     if comparison.verdict is Verdict.INVALID:
         return "invalid"
+    if comparison.verdict is Verdict.BOTH_INFEASIBLE:
+        return "both_infeasible"
     for diff in comparison.differences:
         if diff.kind.value not in ("status", "objective_value"):
             return diff.kind.value

@@ -33,6 +33,18 @@ Rules (the spec's N0-N9; N5 and N6 are off by default because they remove variab
   half-spaces. Equalities are thus one graph node (half the rows, no negated coefficients to encode),
   which matters for the exact isomorphism search on symmetric models.
 
+Reformulation rules (off in `normalize`'s defaults, on in `eval.compare.CompareOptions`; each is an exact
+equivalence, argued in its function's docstring, so they can only turn a missed match into a match):
+
+* N11 ``slacks_eliminated`` (`_eliminate_slacks`): a continuous, zero-cost column with a finite bound in
+  exactly one row, an equality, is projected out (``a·x + s = b, s >= 0`` → ``a·x <= b``; two finite bounds
+  give a ranged row).
+* N12 ``free_splits_merged`` (`_merge_free_splits`): two continuous ``[0, inf)`` columns that are exact
+  negatives in every row and in the objective become one free column.
+* N13 ``columns_scaled`` (`_scale_columns`, after N9): every continuous column gets a canonical scale (log
+  least squares against row and column factors) and every free continuous column a canonical sign, so
+  ``x' = 2x`` or ``z = -x`` match; integer columns are never scaled.
+
 So the normal form is ``A_le x <= b_le, A_eq x = b_eq`` (one matrix, `NormalizedModel.row_equality` flags).
 """
 
@@ -72,6 +84,9 @@ class Rule(StrEnum):
     ROWS_SCALED = "rows_scaled"
     PARALLEL_ROWS_MERGED = "parallel_rows_merged"
     EQUALITIES = "equalities"
+    SLACKS_ELIMINATED = "slacks_eliminated"
+    FREE_SPLITS_MERGED = "free_splits_merged"
+    COLUMNS_SCALED = "columns_scaled"
 
 
 @dataclass(eq=False)
@@ -88,6 +103,9 @@ class NormalizedModel:
             ``== rhs[k]`` where `row_equality` is set.
         rhs: Right-hand sides.
         row_equality: True for equality rows (N10).
+        col_scale: Factor of each kept column (N13): original ``x_j = col_scale[j] * x~_j``, so the normalised
+            column is the original one times ``col_scale[j]`` and its bounds are divided by it (negative: the
+            free column was negated). 1 for integer columns.
         row_origin: Original row index of each row.
         row_partner: For equalities built from two different original rows, the other one; else -1.
         row_side: +1 when the row is its origin's upper side (``a·x <= hi``) as written, -1 when negated.
@@ -113,10 +131,13 @@ class NormalizedModel:
     row_scale: FloatArray
     row_equality: BoolArray
     row_partner: IntArray
+    col_scale: FloatArray = field(default_factory=lambda: np.ones(0))
     fired: dict[Rule, int] = field(default_factory=dict)
     absorbed: dict[str, str] = field(default_factory=dict)
     removed_columns: dict[str, str] = field(default_factory=dict)
     infeasible: list[str] = field(default_factory=list)
+    reformulations: list[str] = field(default_factory=list)
+    """Reformulations undone (N5, N11-N13), one sentence fragment each, e.g. ``slack s1 was eliminated``."""
 
     @property
     def num_vars(self) -> int:
@@ -184,6 +205,9 @@ def normalize(
     substitute_fixed: bool = False,
     drop_unused: bool = False,
     merge_parallel_rows: bool = True,
+    eliminate_slacks: bool = False,
+    merge_free_splits: bool = False,
+    scale_columns: bool = False,
 ) -> NormalizedModel:
     """Bring `model` into normal form (see the module docstring for the rules and the contract).
 
@@ -193,6 +217,13 @@ def normalize(
         substitute_fixed: Apply N5 (remove variables whose bounds fix them).
         drop_unused: Apply N6 (remove variables that appear in no row).
         merge_parallel_rows: Apply N9.
+        eliminate_slacks: Apply N11 (continuous zero-cost slack columns of equality rows).
+        merge_free_splits: Apply N12 (``x = x+ - x-`` column pairs become one free column).
+        scale_columns: Apply N13 (canonical sign and scale of continuous columns).
+
+    N5 and N11-N13 are off here so that `normalize(model)` stays a pure rewriting of the model as written
+    (what `eval.graph.to_networkx` shows); `eval.compare.CompareOptions` turns N5, N11 and N12 on by default,
+    and N13 in a second pass.
 
     Returns:
         The normalised model; `NormalizedModel.infeasible` is non-empty when the model is infeasible on its face.
@@ -201,6 +232,7 @@ def normalize(
     absorbed: dict[str, str] = {}
     removed: dict[str, str] = {}
     infeasible: list[str] = []
+    reformulations: list[str] = []
 
     def bump(rule: Rule, count: int) -> None:
         if count:
@@ -288,6 +320,7 @@ def normalize(
                 col_active[fixed] = False
                 for j in np.flatnonzero(fixed).tolist():
                     removed[names[j]] = f"fixed at {lower[j]:.12g}"
+                    reformulations.append(f"fixed variable {names[j]} = {lower[j]:.12g} was substituted")
                 bump(Rule.FIXED_SUBSTITUTED, int(fixed.sum()))
                 changed = True
 
@@ -308,6 +341,48 @@ def normalize(
                         removed[names[j]] = "unused, zero cost"
                     col_active[j] = False
                     bump(Rule.UNUSED_DROPPED, 1)
+        if eliminate_slacks:
+            slacks = _eliminate_slacks(
+                A,
+                entry_row,
+                row_active,
+                col_active,
+                lower,
+                upper,
+                integer,
+                c,
+                rlo,
+                rhi,
+                rel_tol,
+                abs_tol,
+                names,
+                row_names,
+                removed,
+                reformulations,
+            )
+            if slacks:
+                bump(Rule.SLACKS_ELIMINATED, slacks)
+                changed = True
+
+        if merge_free_splits:
+            merged = _merge_free_splits(
+                A,
+                entry_row,
+                row_active,
+                col_active,
+                lower,
+                upper,
+                integer,
+                c,
+                rel_tol,
+                abs_tol,
+                names,
+                removed,
+                reformulations,
+            )
+            if merged:
+                bump(Rule.FREE_SPLITS_MERGED, merged)
+                changed = True
         if not changed:
             break
 
@@ -364,13 +439,17 @@ def normalize(
         row_scale=scale,
         row_equality=np.zeros(b.size, dtype=bool),
         row_partner=np.full(b.size, -1, dtype=np.int64),
+        col_scale=np.ones(keep_cols.size),
         fired=fired,
         absorbed=absorbed,
         removed_columns=removed,
         infeasible=infeasible,
+        reformulations=reformulations,
     )
     if merge_parallel_rows and norm.num_rows > 1:
         _merge_parallel_rows(norm, rel_tol, abs_tol)
+    if scale_columns and not norm.infeasible:
+        _scale_columns(norm, rel_tol, abs_tol)
     if norm.num_rows > 1:
         _merge_equalities(norm, rel_tol, abs_tol)
     return norm
@@ -523,3 +602,273 @@ def _merge_equalities(norm: NormalizedModel, rel_tol: float, abs_tol: float) -> 
     if merged:
         _keep_rows(norm, np.flatnonzero(~drop))
         norm.fired[Rule.EQUALITIES] = norm.fired.get(Rule.EQUALITIES, 0) + merged
+
+
+def _eliminate_slacks(
+    A: sp.csr_matrix,
+    entry_row: IntArray,
+    row_active: BoolArray,
+    col_active: BoolArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    integer: BoolArray,
+    c: FloatArray,
+    rlo: FloatArray,
+    rhi: FloatArray,
+    rel_tol: float,
+    abs_tol: float,
+    names: list[str],
+    row_names: list[str],
+    removed: dict[str, str],
+    reformulations: list[str],
+) -> int:
+    """N11 in place: slack and surplus columns of equality rows are projected out; returns how many.
+
+    A column ``y`` qualifies when it is continuous, has zero objective cost, at least one finite bound (a
+    free column would make the row vacuous; left alone) and occurs in exactly one active row, and that row is
+    an equality ``a·x + s·y = b``. Then ``a·x = b - s·y`` with ``y`` in ``[l, u]`` is the same as
+    ``a·x`` in ``[b - max(s·y), b - min(s·y)]``: the row becomes an inequality (one finite bound) or a ranged
+    row (two) and the column is deleted.
+
+    Why this is safe: ``y`` is constrained by nothing but its bounds and this row and contributes nothing
+    to the objective, so for every ``x`` satisfying the new interval ``y = (b - a·x) / s`` lies in
+    ``[l, u]`` and completes a feasible point of equal cost, and conversely every feasible point of the old
+    model satisfies the interval: the new model is the exact projection of the old one, with the same optimum
+    and the same feasible ``x``. Integrality of ``y`` would break the first direction (``b - a·x`` need not
+    be an integer multiple of ``s``), so integer columns are never eliminated. All slacks of one row are taken
+    together (interval sums are commutative), so the result does not depend on column order.
+    """
+    n, m = col_active.size, row_active.size
+    live = col_active[A.indices] & row_active[entry_row]
+    col_count = np.bincount(A.indices[live], minlength=n)
+    with np.errstate(invalid="ignore"):
+        equality = row_active & np.isfinite(rlo) & np.isfinite(rhi) & close(rlo, rhi, rel_tol, abs_tol)
+    slack = (
+        col_active
+        & ~integer
+        & (c == 0.0)
+        & (col_count == 1)
+        & (np.isfinite(lower) | np.isfinite(upper))
+        & (lower <= upper)
+    )
+    sel = live & slack[A.indices] & equality[entry_row]
+    if not sel.any():
+        return 0
+    rows, cols, a = entry_row[sel], A.indices[sel], A.data[sel]
+    with np.errstate(invalid="ignore"):
+        lo_term, hi_term = a * lower[cols], a * upper[cols]
+    lo_term = np.where(np.isnan(lo_term), 0.0, lo_term)  # 0 * inf cannot occur (a != 0); guard anyway
+    hi_term = np.where(np.isnan(hi_term), 0.0, hi_term)
+    smallest, largest = np.minimum(lo_term, hi_term), np.maximum(lo_term, hi_term)
+    down, up = np.zeros(m), np.zeros(m)
+    np.add.at(up, rows, largest)
+    np.add.at(down, rows, smallest)
+    touched = np.unique(rows)
+    b = rlo[touched].copy()
+    rlo[touched] = b - up[touched]
+    rhi[touched] = b - down[touched]
+    col_active[cols] = False
+    for i, j, coef in zip(rows.tolist(), cols.tolist(), a.tolist(), strict=True):
+        kind = "slack" if (coef > 0) == (math.isfinite(lower[j]) and lower[j] >= 0) else "surplus"
+        removed[names[j]] = f"{kind} of {row_names[i]}, eliminated"
+        reformulations.append(f"{kind} variable {names[j]} of {row_names[i]} was eliminated")
+    return int(cols.size)
+
+
+def _merge_free_splits(
+    A: sp.csr_matrix,
+    entry_row: IntArray,
+    row_active: BoolArray,
+    col_active: BoolArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    integer: BoolArray,
+    c: FloatArray,
+    rel_tol: float,
+    abs_tol: float,
+    names: list[str],
+    removed: dict[str, str],
+    reformulations: list[str],
+) -> int:
+    """N12 in place: a split free variable ``x = p - q`` becomes one free column; returns how many pairs.
+
+    Two continuous columns ``p, q`` with bounds ``[0, inf)`` whose coefficients are exact negatives in every
+    active row and in the objective (``A_q = -A_p``, ``c_q = -c_p``, within tolerance) are replaced by one
+    free column ``x`` with ``p``'s coefficients; ``q`` is deleted.
+
+    Why this is safe: the rows and the objective depend on ``(p, q)`` only through ``p - q``, which takes
+    every real value, and every real ``x`` lifts to ``(max(x, 0), max(-x, 0))``: the map is an exact
+    projection with equal objective values. Integrality is excluded (``p - q`` of integers is an integer,
+    but the lift of a free integer is kept simple by not merging at all). Which partner of a group of equal
+    columns is paired with which does not matter: equal columns are interchangeable, so any pairing gives
+    the same model up to renaming. Keeping ``p`` rather than ``q`` fixes the sign of ``x``; N13 then gives
+    every free column a canonical sign.
+    """
+    n = col_active.size
+    cand = col_active & ~integer & close(lower, 0.0, rel_tol, abs_tol) & np.isinf(upper) & (upper > 0)
+    if int(cand.sum()) < 2:
+        return 0
+    live = col_active[A.indices] & row_active[entry_row] & cand[A.indices]
+    cols, rows, vals = A.indices[live], entry_row[live], A.data[live]
+    order = np.lexsort((rows, cols))
+    cols, rows, vals = cols[order], rows[order], vals[order]
+    coef_ids = cluster_ids(np.concatenate([vals, -vals]), rel_tol, abs_tol).ids
+    cand_idx = np.flatnonzero(cand)
+    obj_ids = cluster_ids(np.concatenate([c[cand_idx], -c[cand_idx]]), rel_tol, abs_tol).ids
+    obj_pos = dict(zip(cand_idx.tolist(), obj_ids[: cand_idx.size].tolist(), strict=True))
+    obj_neg = dict(zip(cand_idx.tolist(), obj_ids[cand_idx.size :].tolist(), strict=True))
+    starts = np.searchsorted(cols, np.arange(n + 1))
+    positive: dict[tuple[object, ...], list[int]] = {}
+    negative: dict[int, tuple[object, ...]] = {}
+    k = vals.size
+    for j in cand_idx.tolist():
+        lo, hi = int(starts[j]), int(starts[j + 1])
+        if lo == hi:
+            continue  # in no row: nothing says it is a split
+        pattern = tuple(rows[lo:hi].tolist())
+        positive.setdefault((pattern, tuple(coef_ids[lo:hi].tolist()), obj_pos[j]), []).append(j)
+        negative[j] = (pattern, tuple(coef_ids[k + lo : k + hi].tolist()), obj_neg[j])
+    used: set[int] = set()
+    merged = 0
+    for q, key in negative.items():
+        if q in used:
+            continue
+        for p in positive.get(key, []):
+            if p != q and p not in used:
+                used.update((p, q))
+                lower[p], upper[p] = -math.inf, math.inf
+                col_active[q] = False
+                removed[names[q]] = f"negative part of the split free variable {names[p]} - {names[q]}"
+                reformulations.append(f"split free variable {names[p]} - {names[q]} was merged into one")
+                merged += 1
+                break
+    return merged
+
+
+def _scale_columns(norm: NormalizedModel, rel_tol: float, abs_tol: float) -> None:
+    """N13 in place: every continuous column gets a canonical sign (free columns) and a canonical scale.
+
+    Substituting ``x_j = s_j * x~_j`` (``s_j > 0``, or ``s_j = -1`` times that for a free column) in a
+    continuous column multiplies its coefficients and cost by ``s_j`` and divides its bounds by it. It is a
+    bijection between the feasible sets with equal objective values, so it is always safe; integer columns
+    are never touched (``x' = 2x`` of an integer changes the lattice). The point is to pick ``s`` so that two
+    models that differ only by such substitutions (and positive row scalings, N8) end in the same form:
+
+    * sign: a free column is negated when its cost is negative, or, with zero cost, when its entries in the
+      ``<=`` half-spaces are mostly negative (the two halves of an equality cancel, so equalities, whose sign
+      is chosen later, do not vote); a tie keeps the sign (at worst a missed match, never a wrong one);
+    * scale: ``log s`` solves the least-squares problem ``min sum (log|a_ij| + r_i + log s_j)^2`` over row
+      factors ``r`` and continuous column factors (integer columns fixed at 0). Its residuals are unique, and
+      rescaling a row or a column of the input shifts ``r`` or ``log s`` by exactly that amount, so the
+      scaled matrix is the same for all rescaled copies; the one freedom left in a connected part without an
+      integer column (all its columns times ``t``, all its rows divided by ``t``) is fixed by making the
+      largest ``|cost|`` of the part 1, else the largest finite non-zero bound, else the largest ``|rhs|``.
+
+    Rows are then rescaled to ``max |a| = 1`` again (N8). A rescaled copy that still fails to match (float
+    noise beyond the tolerance) is reported as not isomorphic, never the reverse: the verdict is checked on
+    the normalised numbers entry by entry.
+    """
+    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.linalg import spsolve
+
+    n, m = norm.num_vars, norm.num_rows
+    cont = ~norm.integer
+    if n == 0 or not cont.any():
+        return
+    H = norm.A.tocsr()
+    entry_row = np.repeat(np.arange(m), np.diff(H.indptr))
+    cols = H.indices.astype(np.int64)
+    sign = np.ones(n)
+    free = cont & np.isinf(norm.lower) & np.isinf(norm.upper)
+    if free.any():
+        votes = np.bincount(cols, weights=np.sign(H.data), minlength=n)
+        chosen = np.where(norm.objective != 0, np.sign(norm.objective), np.where(votes < 0, -1.0, 1.0))
+        sign[free] = chosen[free]
+
+    # Least squares in the log domain: unknowns r (m rows) then g (continuous columns).
+    cont_idx = np.flatnonzero(cont)
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[cont_idx] = m + np.arange(cont_idx.size)
+    size = m + cont_idx.size
+    logs = np.log(np.abs(H.data)) if H.nnz else np.zeros(0)
+    is_cont = cont[cols]
+    e_row, e_col = entry_row[is_cont], pos[cols[is_cont]]
+    diag = np.zeros(size)
+    diag[:m] = np.diff(H.indptr)
+    diag[m:] = np.bincount(e_col - m, minlength=cont_idx.size) if e_col.size else 0.0
+    rhs = np.zeros(size)
+    rhs[:m] = -np.bincount(entry_row, weights=logs, minlength=m) if m else 0.0
+    if e_col.size:
+        rhs[m:] = -np.bincount(e_col - m, weights=logs[is_cont], minlength=cont_idx.size)
+    link = sp.csr_matrix((np.ones(e_row.size), (e_row, e_col)), shape=(size, size))
+    n_comp, comp = connected_components(link, directed=False)
+    anchored = np.zeros(n_comp, dtype=bool)
+    if m:
+        has_integer = np.bincount(entry_row[~is_cont], minlength=m) > 0
+        anchored[comp[:m][has_integer]] = True
+    ground = np.zeros(size, dtype=bool)
+    first = np.full(n_comp, -1, dtype=np.int64)
+    for node in range(size - 1, -1, -1):
+        first[comp[node]] = node
+    ground[first[~anchored]] = True
+    off = link + link.T
+    keep = ~ground
+    off = sp.diags(keep.astype(float)) @ off @ sp.diags(keep.astype(float))
+    system = (off + sp.diags(np.where(ground, 1.0, diag))).tocsc()
+    rhs[ground] = 0.0
+    solution = np.asarray(spsolve(system, rhs), dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(solution)):
+        return
+    scale = np.ones(n)
+    scale[cont_idx] = np.exp(solution[m:])
+
+    # Fix the remaining freedom of each part without an integer column.
+    row_max = _row_max(H, scale)
+    for part in np.flatnonzero(~anchored).tolist():
+        members = comp == part
+        jj = cont_idx[members[m:]]
+        rows = np.flatnonzero(members[:m])
+        costs = np.abs(norm.objective[jj] * scale[jj])
+        if np.any(costs > abs_tol):
+            t = 1.0 / float(costs.max())
+        else:
+            bounds = np.abs(np.concatenate([norm.lower[jj], norm.upper[jj]]) / np.tile(scale[jj], 2))
+            bounds = bounds[np.isfinite(bounds) & (bounds > abs_tol)]
+            if bounds.size:
+                t = float(bounds.max())
+            else:
+                sides = np.abs(norm.rhs[rows] / np.where(row_max[rows] > 0, row_max[rows], 1.0))
+                sides = sides[sides > abs_tol]
+                t = float(sides.max()) if sides.size else 1.0
+        scale[jj] *= t
+    scale *= sign
+    if np.all(scale == 1.0):
+        return
+    H = H.copy()
+    H.data = H.data * scale[cols]
+    lower, upper = norm.lower / scale, norm.upper / scale
+    flip = scale < 0
+    norm.lower = np.where(flip, upper, lower) + 0.0
+    norm.upper = np.where(flip, lower, upper) + 0.0
+    norm.objective = norm.objective * scale + 0.0
+    factor = _row_max(H, np.ones(n))
+    factor[factor == 0] = 1.0
+    H.data /= np.repeat(factor, np.diff(H.indptr))
+    norm.A = H
+    norm.rhs = norm.rhs / factor + 0.0
+    norm.row_scale = norm.row_scale * factor
+    norm.col_scale = scale
+    changed = int(np.sum(~close(scale, 1.0, rel_tol, abs_tol)))
+    if changed:
+        norm.fired[Rule.COLUMNS_SCALED] = norm.fired.get(Rule.COLUMNS_SCALED, 0) + changed
+        norm.reformulations.append(f"{changed} continuous column(s) were given a canonical sign and scale")
+
+
+def _row_max(H: sp.csr_matrix, scale: FloatArray) -> FloatArray:
+    """``max_j |H_kj * scale_j|`` of every row (0 for an empty row)."""
+    out = np.zeros(H.shape[0])
+    row_len = np.diff(H.indptr)
+    nonempty = row_len > 0
+    if H.nnz:
+        out[nonempty] = np.maximum.reduceat(np.abs(H.data * scale[H.indices]), H.indptr[:-1][nonempty])
+    return out

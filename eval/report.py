@@ -23,6 +23,7 @@ __all__ = ["VERDICT_STYLE", "render_comparison", "size_line"]
 VERDICT_STYLE: dict[Verdict, str] = {
     Verdict.ISOMORPHIC: "bold green",
     Verdict.SAME_OPTIMUM: "bold yellow",
+    Verdict.BOTH_INFEASIBLE: "bold dark_orange",
     Verdict.DIFFERENT: "bold red",
     Verdict.INVALID: "bold magenta",
 }

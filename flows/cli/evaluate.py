@@ -35,9 +35,9 @@ if TYPE_CHECKING:
 __all__ = ["eval_command", "register", "verdict_exit_code"]
 
 EVAL_HELP = (
-    "Compare a candidate model with a reference: isomorphic, same_optimum, different or invalid. "
-    "Exit code 0: isomorphic or same_optimum; 1: different; 2: invalid input (a candidate or reference that "
-    "cannot be read or built). With --batch: 0 if every pair is isomorphic or same_optimum, 1 if any is "
+    "Compare a candidate model with a reference: isomorphic, same_optimum, both_infeasible, different or invalid. "
+    "Exit code 0: isomorphic or same_optimum; 1: different or both_infeasible; 2: invalid input (a candidate or "
+    "reference that cannot be read or built). With --batch: 0 if every pair is isomorphic or same_optimum, 1 if any is "
     "different, 2 if any line is invalid."
 )
 
@@ -52,11 +52,12 @@ def register(app: typer.Typer) -> None:
 
 
 def verdict_exit_code(verdicts: Iterable[str]) -> ExitCode:
-    """2 if any verdict is invalid, else 1 if any is different, else 0 (isomorphic / same_optimum only)."""
+    """2 if any verdict is invalid, else 1 if any is different or both_infeasible (two infeasible models say nothing
+    about being the same model), else 0 (isomorphic / same_optimum only)."""
     seen = set(verdicts)
     if "invalid" in seen:
         return ExitCode.BAD_INPUT
-    if "different" in seen:
+    if seen & {"different", "both_infeasible"}:
         return ExitCode.DIFFERENT
     return ExitCode.OK
 
@@ -89,8 +90,9 @@ def eval_command(
     solve: Annotated[
         SolveWhen,
         typer.Option("--solve", parser=parse_solve_when, metavar="[always|if_needed|never]",
-                     help="When to solve: always (report both objectives), if_needed, never."),
-    ] = "always",
+                     help="When to solve: if_needed (only when the structure does not decide; the default), "
+                     "always (also report both objectives), never."),
+    ] = "if_needed",
     no_solve: Annotated[bool, typer.Option("--no-solve", help="Skip the solver tier (same as --solve never).")] = False,
     data: Annotated[
         Path | None, typer.Option("--data", help="data.json for a candidate ModelSpec whose parameters use data_key.")

@@ -83,7 +83,7 @@ EQUIVALENT_EDITS = (
 
 def test_two_specs_written_differently_are_isomorphic(tmp_path):
     cand = spec_variant(tmp_path / "cand.json", *EQUIVALENT_EDITS)
-    result = run(str(cand), str(EXAMPLE), "--json")
+    result = run(str(cand), str(EXAMPLE), "--json", "--solve", "always")
     assert result.exit_code == 0, result.output
     (verdict,) = json_lines(result.output)
     assert verdict["verdict"] == "isomorphic", verdict["reason"]
@@ -138,7 +138,11 @@ def test_spec_against_scrambled_mps_is_isomorphic(tmp_path, transport):
     assert verdict["verdict"] == "isomorphic"
     assert verdict["candidate"] == str(EXAMPLE) and verdict["reference"] == str(ref)
     assert set(verdict["mapping"]) == set(transport.var_names)
-    assert verdict["candidate_status"] == "optimal" and verdict["reference_objective"] is not None
+    # the structure decided, so nothing was solved (the default --solve if_needed) ...
+    assert verdict["candidate_status"] is None and verdict["reference_objective"] is None
+    # ... unless asked for
+    (solved,) = json_lines(run(str(EXAMPLE), str(ref), "--json", "--solve", "always").output)
+    assert solved["candidate_status"] == "optimal" and solved["reference_objective"] is not None
     assert verdict["seconds"] > 0
 
 
@@ -156,7 +160,7 @@ def test_lp_against_mps_with_a_changed_coefficient(tmp_path, transport):
 
 def test_human_report(tmp_path, transport):
     ref = write(scramble(transport, 3).model, tmp_path / "reference.mps")
-    result = run(str(EXAMPLE), str(ref))
+    result = run(str(EXAMPLE), str(ref), "--solve", "always")
     assert result.exit_code == 0, result.output
     assert "ISOMORPHIC" in result.output and "mapping:" in result.output and "optimal" in result.output
 

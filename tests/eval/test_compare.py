@@ -92,7 +92,8 @@ def test_status_mismatch(models):
     both = compare(
         infeasible, models.make([[1, 1]], [11], [INF], c=[1, 1], ub=[3, 3], names=["x", "y"], row_names=["cap"])
     )
-    assert both.verdict is Verdict.SAME_OPTIMUM and "infeasible" in both.reason
+    # Two infeasible models that differ have their own verdict since evaluation v2 (was same_optimum).
+    assert both.verdict is Verdict.BOTH_INFEASIBLE and "infeasible" in both.reason
 
 
 def test_strict_and_lenient_objective_tolerance(models):

@@ -59,7 +59,7 @@ def test_accuracy_fractions():
     assert m.objective_accuracy_lenient == pytest.approx(4 / 8)
     assert m.status_accuracy == pytest.approx(5 / 8)
     assert m.invalid_rate == pytest.approx(1 / 8)
-    assert m.verdict_counts == {"isomorphic": 1, "same_optimum": 2, "different": 4, "invalid": 1}
+    assert m.verdict_counts == {"isomorphic": 1, "same_optimum": 2, "both_infeasible": 0, "different": 4, "invalid": 1}
 
 
 def test_negated_objective_counts_when_senses_differ():
