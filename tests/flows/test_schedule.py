@@ -138,6 +138,7 @@ def test_served_nightly_deployment_gets_upcoming_runs_and_the_server_logs_no_tra
         _stop(serving)
 
 
+@pytest.mark.slow  # about a minute: deploy and a worker run; `./dev.sh test-slow` runs it
 def test_prefect_yaml_deploys_beside_serve_and_a_worker_runs_it(server: tuple[dict[str, str], Path],
                                                                  tmp_path: Path) -> None:
     env, server_log = server
