@@ -115,20 +115,8 @@ def test_served_nightly_deployment_gets_upcoming_runs_and_the_server_logs_no_tra
     server: tuple[dict[str, str], Path], tmp_path: Path,
 ) -> None:
     env, server_log = server
-    serve_log = tmp_path / "serve.log"
-    with serve_log.open("wb") as sink:
-        serving = subprocess.Popen([str(BIN / "milpflow"), "serve"], env={**env, "MILPFLOW_BENCH_CRON": "*/5 * * * *"},
-                                   stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+    serving, runs = _serve_until_nightly_is_scheduled(env, tmp_path / "serve.log", server_log)
     try:
-        deadline = time.monotonic() + 90
-        runs: list[Any] | None = None
-        while time.monotonic() < deadline:
-            assert serving.poll() is None, serve_log.read_text(errors="replace")[-3000:]
-            runs = _deployment_runs(env, "run-benchmark", "nightly")
-            if runs:
-                break
-            time.sleep(1)
-        assert runs, f"no scheduled run of nightly after 90 s; server log:\n{server_log.read_text()[-3000:]}"
         # the cron is every 5 minutes, so the runs are 5 minutes apart
         starts = sorted(datetime.fromisoformat(value) for value in runs)
         assert len(starts) >= 2 and (starts[1] - starts[0]).total_seconds() == pytest.approx(300)
@@ -136,6 +124,25 @@ def test_served_nightly_deployment_gets_upcoming_runs_and_the_server_logs_no_tra
         assert "Traceback" not in text and "InvalidRequestError" not in text, text[-3000:]
     finally:
         _stop(serving)
+
+
+def _serve_until_nightly_is_scheduled(
+    env: dict[str, str], serve_log: Path, server_log: Path,
+) -> tuple[subprocess.Popen[bytes], list[Any]]:
+    """Start `milpflow serve` (nightly cron every 5 minutes) and wait, at most 90 s, for upcoming nightly runs."""
+    with serve_log.open("wb") as sink:
+        serving = subprocess.Popen([str(BIN / "milpflow"), "serve"], env={**env, "MILPFLOW_BENCH_CRON": "*/5 * * * *"},
+                                   stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if serving.poll() is not None:
+            pytest.fail(serve_log.read_text(errors="replace")[-3000:])
+        runs = _deployment_runs(env, "run-benchmark", "nightly")
+        if runs:
+            return serving, runs
+        time.sleep(1)
+    _stop(serving)
+    pytest.fail(f"no scheduled run of nightly after 90 s; server log:\n{server_log.read_text()[-3000:]}")
 
 
 @pytest.mark.slow  # about a minute: deploy and a worker run; `./dev.sh test-slow` runs it
@@ -151,6 +158,7 @@ def test_prefect_yaml_deploys_beside_serve_and_a_worker_runs_it(server: tuple[di
         assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
         return done.stdout
 
+    _stop(_serve_until_nightly_is_scheduled(env, tmp_path / "serve.log", server_log)[0])  # serve's deployments
     prefect("work-pool", "create", "local-process", "--type", "process", "--overwrite")
     prefect("--no-prompt", "deploy", "--all")
     assert _deployment_runs(env, "run-benchmark", "nightly-pool") is not None
